@@ -1,0 +1,1 @@
+"""The outer layer: the ``tournee`` command line (and, later, the HTTP service)."""

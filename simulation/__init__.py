@@ -1,0 +1,1 @@
+"""Warehouse picking simulation (SimPy). Depends on :mod:`optimizer`, never the reverse."""
