@@ -1,0 +1,151 @@
+"""A day's delivery batch: orders, depots, fleet and solve options."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import zoneinfo
+from dataclasses import dataclass, field
+
+from optimizer.domain.fleet import Fleet
+from optimizer.domain.network import Depot
+from optimizer.domain.orders import Order, check_id
+from optimizer.domain.problems import RoutingProblem
+from optimizer.domain.units import check_non_negative, check_positive
+
+
+def check_timezone(name: str, value: str) -> None:
+    """Raise ``ValueError`` naming ``name`` unless ``value`` is a known IANA zone."""
+    check_id(name, value)
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"{name}: unknown IANA time zone {value!r}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOptions:
+    """How a batch is to be planned.
+
+    Parameters
+    ----------
+    detour_factor
+        Ratio of road to straight-line distance used by the geodesic travel
+        provider, in ``[1, 5]``.
+    time_limit
+        Solver time limit in seconds.
+    seed
+        Seed for the solver's random choices.
+
+    Raises
+    ------
+    ValueError
+        When a field is out of range, naming the field.
+    """
+
+    detour_factor: float = 1.3
+    time_limit: int = 20
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        value = self.detour_factor
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"detour_factor must be a number, got {value!r}")
+        if not math.isfinite(value) or not 1.0 <= value <= 5.0:
+            raise ValueError(f"detour_factor must be in [1, 5], got {value!r}")
+        check_positive("time_limit", self.time_limit)
+        check_non_negative("seed", self.seed)
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Everything known about one delivery day, as read from a batch file.
+
+    Parameters
+    ----------
+    name
+        A label for reports.
+    date
+        The delivery day. Times inside are seconds after its local midnight.
+    timezone
+        IANA time zone of the day, such as ``"Europe/Paris"``.
+    orders
+        Orders to deliver; ids are unique.
+    depots
+        Depots (at least one); ids are unique.
+    fleet
+        Vehicle types; each starts and ends at one of ``depots``.
+    options
+        Solve options.
+
+    Raises
+    ------
+    ValueError
+        When a field is invalid, naming the field.
+    """
+
+    name: str
+    date: dt.date
+    timezone: str
+    orders: tuple[Order, ...]
+    depots: tuple[Depot, ...]
+    fleet: Fleet
+    options: BatchOptions = field(default_factory=BatchOptions)
+
+    def __post_init__(self) -> None:
+        check_id("name", self.name)
+        if isinstance(self.date, dt.datetime) or not isinstance(self.date, dt.date):
+            raise ValueError(f"date must be a datetime.date, got {self.date!r}")
+        check_timezone("timezone", self.timezone)
+        object.__setattr__(self, "orders", tuple(self.orders))
+        object.__setattr__(self, "depots", tuple(self.depots))
+        _check_items("orders", self.orders, Order)
+        _check_items("depots", self.depots, Depot)
+        if not self.depots:
+            raise ValueError("depots must hold at least one depot")
+        if not isinstance(self.fleet, Fleet):
+            raise ValueError(f"fleet must be a Fleet, got {type(self.fleet).__name__}")
+        if not isinstance(self.options, BatchOptions):
+            raise ValueError(f"options must be BatchOptions, got {type(self.options).__name__}")
+        depot_ids = {d.id for d in self.depots}
+        for vt in self.fleet.types:
+            for name in ("start_depot", "end_depot"):
+                depot_id = getattr(vt, name)
+                if depot_id not in depot_ids:
+                    raise ValueError(
+                        f"fleet: vehicle type {vt.id!r} {name} {depot_id!r} is not a depot"
+                    )
+
+    def to_problem(self) -> RoutingProblem:
+        """The routing problem of this batch, with geodesic travel.
+
+        Returns
+        -------
+        RoutingProblem
+            Distances in metres from
+            :class:`~optimizer.travel.GeodesicProvider` with the batch's
+            detour factor; engines round them to whole metres.
+        """
+        from optimizer.travel.geodesic import GeodesicProvider
+
+        return RoutingProblem.build(
+            self.name,
+            self.orders,
+            self.depots,
+            self.fleet,
+            GeodesicProvider(self.options.detour_factor),
+            arc_scale=1.0,
+            arc_rounding="round",
+        )
+
+
+def _check_items(name: str, items: tuple[object, ...], kind: type) -> None:
+    """Raise ``ValueError`` unless every item is a ``kind`` with a unique ``id``."""
+    seen: set[str] = set()
+    for k, item in enumerate(items):
+        if not isinstance(item, kind):
+            raise ValueError(f"{name}[{k}] must be a {kind.__name__}, got {type(item).__name__}")
+        item_id = item.id  # type: ignore[attr-defined]
+        if item_id in seen:
+            raise ValueError(f"{name}: duplicate id {item_id!r}")
+        seen.add(item_id)
