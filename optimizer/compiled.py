@@ -143,7 +143,8 @@ class CompiledProblem:
         per_km = vehicle.type.cost_per_km
         unit_m = 1.0 / self.problem.arc_scale
         if self.problem.travel.distance_unit != "m":
-            return max(per_km, 1) * 1000
+            # Planar instances: ``cost_per_km`` is read as cents per distance unit.
+            return max(int(max(per_km, 1) * COST_PER_CENT * unit_m + 0.5), 1)
         return max(int(math.floor(per_km * COST_PER_CENT * unit_m / 1000 + 0.5)), 1)
 
     def duration_cost_per_second(self, vehicle: Vehicle) -> int:

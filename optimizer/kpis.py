@@ -231,7 +231,9 @@ def compute_kpis(plan: Plan, problem: RoutingProblem, report: Report) -> Kpis:
 
     stops = [s for rr in report.routes for s in rr.stops]
     parcels = sum(rr.parcels for rr in report.routes)
-    unassigned = [orders[i] for i in dict.fromkeys(u.order_id for u in plan.unassigned) if i in orders]
+    unassigned = [
+        orders[i] for i in dict.fromkeys(u.order_id for u in plan.unassigned) if i in orders
+    ]
     distance = report.total_distance
     return Kpis(
         total_cost=round(fixed + distance_cost + time_cost),

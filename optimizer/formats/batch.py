@@ -17,7 +17,7 @@ import logging
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
@@ -342,8 +342,7 @@ def _parcel_misfit(parcel: Parcel, fleet: Fleet) -> tuple[str, str] | None:
             f"holds ({_litres(max_volume)})"
         )
     if not any(
-        parcel.weight <= vt.capacity_weight and parcel.volume <= vt.capacity_volume
-        for vt in types
+        parcel.weight <= vt.capacity_weight and parcel.volume <= vt.capacity_volume for vt in types
     ):
         return "weight", (
             f"parcel {parcel.id!r} ({_kg(parcel.weight)}, {_litres(parcel.volume)}) fits "
@@ -413,10 +412,10 @@ class _JsonReader:
 
     def at(
         self, row: str | None, key: str | None = None, names: Mapping[str, str] = {}
-    ) -> Any:
+    ) -> AbstractContextManager[None]:
         return _located(self.file, row, key, names)
 
-    def object(self, value: object, row: str | None, key: str | None = None) -> dict[str, Any]:
+    def mapping(self, value: object, row: str | None, key: str | None = None) -> dict[str, Any]:
         if not isinstance(value, dict):
             self.fail(f"must be an object, got {_json_type(value)}", row, key)
         return value
@@ -467,7 +466,7 @@ class _JsonReader:
         if not values:
             self.fail(f"must hold at least one {what}", row, key)
         prefix = f"{row}.{key}" if row else key
-        return [(f"{prefix}[{k}]", self.object(v, f"{prefix}[{k}]")) for k, v in enumerate(values)]
+        return [(f"{prefix}[{k}]", self.mapping(v, f"{prefix}[{k}]")) for k, v in enumerate(values)]
 
     # -- whole files ---------------------------------------------------------
 
@@ -479,7 +478,9 @@ class _JsonReader:
         for row, obj in self.items(data, None, "orders", "order"):
             order = self.order(obj, row, setup.fleet)
             if order.id in first:
-                self.fail(f"duplicate order id {order.id!r} (first at {first[order.id]})", row, "id")
+                self.fail(
+                    f"duplicate order id {order.id!r} (first at {first[order.id]})", row, "id"
+                )
             first[order.id] = row
             orders.append(order)
         with self.at(None):
@@ -496,8 +497,11 @@ class _JsonReader:
     def setup(self, data: Mapping[str, Any], orders: bool) -> _Setup:
         """The top level of a batch file (``orders=True``) or of a fleet file."""
         if not orders and "orders" in data:
-            self.fail("a fleet file holds no orders: put them in the CSV orders file", None, "orders")
-        self.keys(data, None, _TOP_KEYS + ("orders",) if orders else _TOP_KEYS, _TOP_OPTIONAL)
+            self.fail(
+                "a fleet file holds no orders: put them in the CSV orders file", None, "orders"
+            )
+        required = (*_TOP_KEYS, "orders") if orders else _TOP_KEYS
+        self.keys(data, None, required, _TOP_OPTIONAL)
         name = self.opt(data, None, "name", _json_text, None)
         date = self.req(data, None, "date", _date)
         timezone = self.req(data, None, "timezone", _json_text)
@@ -513,7 +517,7 @@ class _JsonReader:
     def options(self, data: Mapping[str, Any]) -> BatchOptions:
         if data.get("options") is None:
             return BatchOptions()
-        obj = self.object(data["options"], None, "options")
+        obj = self.mapping(data["options"], None, "options")
         row = "options"
         self.keys(obj, row, (), ("detour_factor", "time_limit_s", "seed"))
         defaults = BatchOptions()
@@ -535,7 +539,7 @@ class _JsonReader:
 
     def window(self, value: object, row: str | None, key: str | None = None) -> TimeWindow:
         """A ``{start, end}`` object; ``key`` locates it when it is not a list item."""
-        obj = self.object(value, row, key)
+        obj = self.mapping(value, row, key)
         inner = f"{row}.{key}" if row and key else key or row
         self.keys(obj, inner, ("start", "end"))
         start = self.req(obj, inner, "start", _clock)
@@ -550,7 +554,9 @@ class _JsonReader:
             self.keys(obj, row, ("id", "lat", "lon", "opening"))
             depot_id = self.req(obj, row, "id", _json_text)
             if depot_id in first:
-                self.fail(f"duplicate depot id {depot_id!r} (first at {first[depot_id]})", row, "id")
+                self.fail(
+                    f"duplicate depot id {depot_id!r} (first at {first[depot_id]})", row, "id"
+                )
             first[depot_id] = row
             location = self.location(obj, row)
             opening = self.window(obj["opening"], row, "opening")
@@ -564,9 +570,11 @@ class _JsonReader:
         values = self.req(data, None, "vehicle_types", _json_list)
         for k, value in enumerate(values):
             row = f"vehicle_types[{k}]"
-            vt = self.vehicle_type(self.object(value, row), row, depot_ids)
+            vt = self.vehicle_type(self.mapping(value, row), row, depot_ids)
             if vt.id in first:
-                self.fail(f"duplicate vehicle type id {vt.id!r} (first at {first[vt.id]})", row, "id")
+                self.fail(
+                    f"duplicate vehicle type id {vt.id!r} (first at {first[vt.id]})", row, "id"
+                )
             first[vt.id] = row
             types.append(vt)
         with self.at(None, "vehicle_types"):
@@ -590,7 +598,7 @@ class _JsonReader:
             ),
         )
         type_id = self.req(obj, row, "id", _json_text)
-        capacity = self.object(obj["capacity"], row, "capacity")
+        capacity = self.mapping(obj["capacity"], row, "capacity")
         cap_row = f"{row}.capacity"
         self.keys(capacity, cap_row, ("weight_kg", "volume_l", "parcels"))
         start_depot = self.req(obj, row, "start_depot", _json_text)
@@ -632,12 +640,12 @@ class _JsonReader:
         )
         order_id = self.req(obj, row, "id", _json_text)
         location = self.location(obj, row)
-        parcels = []
+        parcels: list[Parcel] = []
         for prow, pobj in self.items(obj, row, "parcels", "parcel"):
             parcel = self.parcel(pobj, prow, f"{order_id}-{len(parcels) + 1}")
             misfit = _parcel_misfit(parcel, fleet)
             if misfit is not None:
-                self.fail(misfit[1], prow, f"{misfit[0]}_kg" if misfit[0] == "weight" else "volume_l")
+                self.fail(misfit[1], prow, "weight_kg" if misfit[0] == "weight" else "volume_l")
             parcels.append(parcel)
         windows = self.req(obj, row, "time_windows", _json_list)
         if not windows:
@@ -755,9 +763,7 @@ class _CsvReader:
             if not any(cell.strip() for cell in record):
                 continue
             if len(record) != len(self.header):
-                self.fail(
-                    f"has {len(record)} fields but the header has {len(self.header)}", line
-                )
+                self.fail(f"has {len(record)} fields but the header has {len(self.header)}", line)
             self._row(line, dict(zip(self.header, record)), per_parcel, gathered)
         if not gathered:
             self.fail("no orders: the file holds only a header", None)
@@ -778,6 +784,10 @@ class _CsvReader:
 
     def _check_header(self, header: list[str]) -> list[str]:
         names = [h.strip() for h in header]
+        if len(names) == 1:
+            for separator in (";", "\t"):
+                if separator in names[0]:
+                    self.fail(f"columns must be separated by commas, found {separator!r}", 1)
         seen: set[str] = set()
         for name in names:
             if name and name in seen:
@@ -841,9 +851,9 @@ class _CsvReader:
                     line,
                     "order_id",
                 )
-            count = value("parcels", lambda t: _whole(_csv_number(t), minimum=1)) if cell(
-                "parcels"
-            ) else 1
+            count = 1
+            if cell("parcels"):
+                count = value("parcels", lambda t: _whole(_csv_number(t), minimum=1))
             parcels = [
                 self._parcel(line, f"{order_id}-{k + 1}", w, v)
                 for k, (w, v) in enumerate(zip(_split(weight, count), _split(volume, count)))

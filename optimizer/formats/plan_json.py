@@ -55,7 +55,7 @@ class NumberedRoute(NamedTuple):
         The plan's route.
     report
         Its :class:`~optimizer.check.RouteReport`.
-    index
+    report_index
         Position of ``report`` in :attr:`Report.routes` (and of its KPIs in
         :attr:`Kpis.routes`).
     """
@@ -63,7 +63,7 @@ class NumberedRoute(NamedTuple):
     id: str
     route: Route
     report: RouteReport
-    index: int
+    report_index: int
 
 
 def numbered_routes(plan: Plan, problem: RoutingProblem, report: Report) -> list[NumberedRoute]:
@@ -94,13 +94,17 @@ def numbered_routes(plan: Plan, problem: RoutingProblem, report: Report) -> list
             raise ValueError(f"route vehicle {route.vehicle_id!r} is not in the fleet")
         unknown = [o for o in route.order_ids if o not in orders]
         if unknown:
-            raise ValueError(f"route {route.vehicle_id!r}: order {unknown[0]!r} is not in the problem")
+            raise ValueError(
+                f"route {route.vehicle_id!r}: order {unknown[0]!r} is not in the problem"
+            )
     if len(report.routes) != len(plan.routes) or any(
         r.vehicle_id != rr.vehicle_id or len(r.visits) != len(rr.stops)
         for r, rr in zip(plan.routes, report.routes)
     ):
         raise ValueError("report does not match the plan: pass check_plan(plan, problem)")
-    order = sorted(range(len(plan.routes)), key=lambda k: (vehicle_rank[plan.routes[k].vehicle_id], k))
+    order = sorted(
+        range(len(plan.routes)), key=lambda k: (vehicle_rank[plan.routes[k].vehicle_id], k)
+    )
     width = max(2, len(str(len(order))))
     return [
         NumberedRoute(f"R{n:0{width}d}", plan.routes[k], report.routes[k], k)
@@ -192,7 +196,7 @@ def plan_to_dict(
     routes = []
     for nr in numbered_routes(plan, problem, report):
         rr = nr.report
-        route_kpis = kpis.routes[nr.index]
+        route_kpis = kpis.routes[nr.report_index]
         stops = []
         for seq, stop in enumerate(rr.stops, start=1):
             order = orders[stop.order_id]
@@ -354,11 +358,16 @@ def _kpis_for_users(kpis: Kpis) -> dict[str, Any]:
     for key, value in kpis.as_dict().items():
         if key.endswith("_cents"):
             out[key.removesuffix("_cents") + "_eur"] = _euros(value)
-        elif isinstance(value, float):
-            out[key] = round(value, 6)
+        elif isinstance(value, dict):
+            out[key] = {k: _rounded(v) for k, v in value.items()}
         else:
-            out[key] = value
+            out[key] = _rounded(value)
     return out
+
+
+def _rounded(value: Any) -> Any:
+    """Floats to six decimals, other values unchanged."""
+    return round(value, 6) if isinstance(value, float) else value
 
 
 def _violation(v: Violation) -> dict[str, Any]:
@@ -402,7 +411,9 @@ class _Reader:
             raise self.error(f"expected {FORMAT!r}, got {fmt!r}", None, "format")
         version = doc.get("version", VERSION)
         if version != VERSION:
-            raise self.error(f"unsupported version {version!r}, expected {VERSION}", None, "version")
+            raise self.error(
+                f"unsupported version {version!r}, expected {VERSION}", None, "version"
+            )
         date = doc.get("date")
         if date is not None:
             text = self.typed(date, str, None, "date")
@@ -423,7 +434,9 @@ class _Reader:
         meta = self.typed(doc.get("meta", {}), dict, None, "meta")
         return Plan(
             routes=tuple(self.route(r, f"routes[{k}]") for k, r in enumerate(routes)),
-            unassigned=tuple(self.unassigned(u, f"unassigned[{k}]") for k, u in enumerate(unassigned)),
+            unassigned=tuple(
+                self.unassigned(u, f"unassigned[{k}]") for k, u in enumerate(unassigned)
+            ),
             meta=meta,
         )
 
@@ -458,7 +471,9 @@ class _Reader:
         reason = self.text(obj, where, "reason")
         if reason not in {r.value for r in Reason}:
             allowed = ", ".join(r.value for r in Reason)
-            raise self.error(f"unknown reason {reason!r}; expected one of {allowed}", where, "reason")
+            raise self.error(
+                f"unknown reason {reason!r}; expected one of {allowed}", where, "reason"
+            )
         detail = obj.get("detail")
         detail = "" if detail is None else self.typed(detail, str, where, "detail")
         return Unassigned(order_id, Reason(reason), detail)

@@ -1,0 +1,283 @@
+"""The ``tournee`` command line: parses arguments, calls the core, prints."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from optimizer.check import Report, check_plan
+from optimizer.domain.plans import Plan
+from optimizer.domain.problems import RoutingProblem
+from optimizer.formats.batch import read_batch
+from optimizer.formats.errors import InputError
+from optimizer.routing import ENGINES, PlanCheckError, SolveParams, solve_routes
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="tournee: verified delivery plans for a day of orders.",
+)
+out = Console()
+err = Console(stderr=True)
+
+EXIT_VIOLATIONS = 1
+EXIT_INPUT = 2
+
+
+def _fail_input(exc: InputError) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {exc}", highlight=False)
+    return typer.Exit(EXIT_INPUT)
+
+
+def _check_engine(engine: str) -> str:
+    if engine not in ENGINES:
+        raise typer.BadParameter(f"must be one of {', '.join(ENGINES)}")
+    return engine
+
+
+def _solve_with_progress(problem: RoutingProblem, params: SolveParams, label: str) -> Plan:
+    """Run :func:`solve_routes` with a spinner showing elapsed time and best cost."""
+    best: list[float] = []
+
+    def on_progress(objective: int) -> None:
+        best.append(objective)
+
+    params = SolveParams(
+        params.time_limit, params.seed, params.engine, on_progress=on_progress
+    )
+    result: dict[str, object] = {}
+
+    def work() -> None:
+        try:
+            result["plan"] = solve_routes(problem, params)
+        except BaseException as exc:  # re-raised in the main thread
+            result["error"] = exc
+
+    thread = threading.Thread(target=work, daemon=True)
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as progress:
+        task = progress.add_task(label, total=None)
+        thread.start()
+        while thread.is_alive():
+            thread.join(0.2)
+            if best:
+                progress.update(task, description=f"{label} - {len(best)} improving solutions")
+    if "error" in result:
+        raise result["error"]  # type: ignore[misc]
+    return result["plan"]  # type: ignore[return-value]
+
+
+def _violations_table(report: Report) -> Table:
+    table = Table(title="Checker findings", show_lines=False)
+    for column in ("kind", "code", "route", "order", "message"):
+        table.add_column(column)
+    for kind, items in (("violation", report.violations), ("warning", report.warnings)):
+        for v in items:
+            table.add_row(kind, v.code, v.route or "", v.order or "", v.message)
+    return table
+
+
+@app.command()
+def plan(
+    batch: Annotated[Path, typer.Argument(help="Batch file: JSON, or an orders CSV.")],
+    fleet: Annotated[
+        Optional[Path], typer.Option(help="Fleet/depot JSON for a CSV batch.")
+    ] = None,
+    time_limit: Annotated[
+        Optional[float], typer.Option(help="Search seconds (default: the batch's).")
+    ] = None,
+    seed: Annotated[Optional[int], typer.Option(help="Random seed (default: the batch's).")] = None,
+    engine: Annotated[str, typer.Option(help=f"One of {', '.join(ENGINES)}.")] = "hybrid",
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
+) -> None:
+    """Plan a day: route the batch, check the plan, write JSON, GeoJSON and stop lists."""
+    from optimizer.formats.geojson import write_geojson
+    from optimizer.formats.plan_json import write_plan_json
+    from optimizer.formats.stops_csv import write_stops_csv
+    from optimizer.kpis import compute_kpis
+
+    _check_engine(engine)
+    try:
+        day = read_batch(batch, fleet)
+    except InputError as exc:
+        raise _fail_input(exc) from None
+    if time_limit is not None and not (math.isfinite(time_limit) and time_limit > 0):
+        raise typer.BadParameter("must be a positive number of seconds", param_hint="--time-limit")
+    params = SolveParams(
+        time_limit if time_limit is not None else day.options.time_limit,
+        seed if seed is not None else day.options.seed,
+        engine,
+    )
+    problem = day.to_problem()
+    began = time.perf_counter()
+    result = _solve_with_progress(
+        problem, params, f"Routing {len(problem.orders)} orders for {params.time_limit:g} s"
+    )
+    elapsed = time.perf_counter() - began
+    report = check_plan(result, problem)
+    kpis = compute_kpis(result, problem, report)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_plan_json(
+        out_dir / "plan.json", result, problem, report, kpis, date=day.date, timezone=day.timezone
+    )
+    write_geojson(out_dir / "plan.geojson", result, problem, report)
+    write_stops_csv(out_dir / "stops", result, problem, report, date=day.date,
+                    timezone=day.timezone)
+    _print_summary(result, problem, report, kpis, elapsed)
+    out.print(f"Wrote {out_dir / 'plan.json'}, {out_dir / 'plan.geojson'} and {out_dir / 'stops'}/")
+
+
+def _print_summary(plan: Plan, problem: RoutingProblem, report: Report, kpis, elapsed: float) -> None:
+    routes = Table(title=f"Routes - {problem.name}")
+    for column in ("route", "vehicle", "stops", "km", "hours", "depart", "return", "kg", "CO2 kg"):
+        routes.add_column(column, justify="right" if column not in ("route", "vehicle") else "left")
+    by_id = problem.order_by_id()
+    for k, (rr, rk) in enumerate(zip(report.routes, kpis.routes), start=1):
+        weight = sum(by_id[s.order_id].weight for s in rr.stops if s.order_id in by_id)
+        routes.add_row(
+            f"R{k:02d}", rr.vehicle_id, str(len(rr.stops)), f"{rr.distance / 1000:.1f}",
+            f"{(rr.end - rr.start) / 3600:.2f}", _hhmm(rr.start), _hhmm(rr.end),
+            f"{weight / 1000:.0f}", f"{rk.co2_kg:.1f}",
+        )
+    out.print(routes)
+    if plan.unassigned:
+        table = Table(title=f"Unassigned orders ({len(plan.unassigned)})")
+        for column in ("order", "reason", "detail"):
+            table.add_column(column)
+        for u in plan.unassigned:
+            table.add_row(u.order_id, u.reason.value, u.detail)
+        out.print(table)
+    summary = Table(title="Plan summary", show_header=False)
+    summary.add_column("figure")
+    summary.add_column("value", justify="right")
+    util = kpis.utilisation_overall
+    rows = [
+        ("orders routed / total", f"{kpis.orders_routed} / {kpis.orders}"),
+        ("unassigned", str(kpis.orders_unassigned)),
+        ("vehicles used / available", f"{kpis.vehicles_used} / {kpis.vehicles_available}"),
+        ("total cost", f"{kpis.total_cost / 100:,.2f} EUR"),
+        ("distance", f"{kpis.distance_km:,.1f} km" if kpis.distance_km is not None else "-"),
+        ("driving / service / waiting h",
+         f"{kpis.driving_time / 3600:.1f} / {kpis.service_time / 3600:.1f} / "
+         f"{kpis.waiting_time / 3600:.1f}"),
+        ("utilisation weight / volume / parcels",
+         " / ".join("-" if x is None else f"{100 * x:.0f}%"
+                    for x in (util.weight, util.volume, util.parcels))),
+        ("on time", "-" if kpis.on_time_share is None else f"{100 * kpis.on_time_share:.1f}%"),
+        ("CO2", f"{kpis.co2_kg:,.1f} kg"
+         + ("" if kpis.co2_g_per_parcel is None else f" ({kpis.co2_g_per_parcel:.0f} g/parcel)")),
+        ("checker", "feasible" if report.feasible else f"{len(report.violations)} violations"),
+        ("solve time", f"{elapsed:.1f} s"),
+    ]
+    for name, value in rows:
+        summary.add_row(name, value)
+    out.print(summary)
+
+
+def _hhmm(seconds: float) -> str:
+    minutes = int(round(seconds / 60))
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+@app.command()
+def solve(
+    instance: Annotated[Path, typer.Argument(help="Solomon .txt or CVRPLIB .vrp instance.")],
+    time_limit: Annotated[float, typer.Option(help="Search seconds.")] = 10.0,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
+    engine: Annotated[str, typer.Option(help=f"One of {', '.join(ENGINES)}.")] = "hybrid",
+    output: Annotated[Optional[Path], typer.Option(help="Plan JSON file (default: stdout).")] = None,
+) -> None:
+    """Solve a benchmark instance and write its routes with the instance's customer numbers."""
+    from optimizer.formats.benchmark_plan import benchmark_plan_dict, read_instance
+
+    _check_engine(engine)
+    if not (math.isfinite(time_limit) and time_limit > 0):
+        raise typer.BadParameter("must be a positive number of seconds", param_hint="--time-limit")
+    try:
+        problem, kind = read_instance(instance)
+    except InputError as exc:
+        raise _fail_input(exc) from None
+    params = SolveParams(time_limit, seed, engine)
+    result = _solve_with_progress(
+        problem, params, f"Solving {problem.name} ({len(problem.orders)} customers)"
+    )
+    report = check_plan(result, problem)
+    document = benchmark_plan_dict(result, problem, report, kind, params)
+    text = json.dumps(document, indent=2)
+    if output is None:
+        out.print_json(text) if out.is_terminal else print(text)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text + "\n")
+        out.print(
+            f"{problem.name}: {document['vehicles']} vehicles, distance {document['distance']}, "
+            f"{len(document['unassigned'])} unassigned, checker "
+            f"{'ok' if report.feasible else 'VIOLATIONS'} -> {output}"
+        )
+    if not report.feasible:
+        raise typer.Exit(EXIT_VIOLATIONS)
+
+
+@app.command()
+def check(
+    batch: Annotated[Path, typer.Argument(help="The batch the plan is for.")],
+    plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="Plan JSON to check.")],
+    fleet: Annotated[
+        Optional[Path], typer.Option(help="Fleet/depot JSON for a CSV batch.")
+    ] = None,
+) -> None:
+    """Re-check any plan (for example one a carrier edited) and list violations."""
+    from optimizer.formats.plan_json import read_plan_json
+    from optimizer.kpis import compute_kpis
+
+    try:
+        day = read_batch(batch, fleet)
+        edited = read_plan_json(plan_file)
+    except InputError as exc:
+        raise _fail_input(exc) from None
+    problem = day.to_problem()
+    report = check_plan(edited, problem)
+    kpis = compute_kpis(edited, problem, report)
+    if report.violations or report.warnings:
+        out.print(_violations_table(report))
+    km = "-" if kpis.distance_km is None else f"{kpis.distance_km:.1f} km"
+    out.print(
+        f"{len(edited.routes)} routes, {kpis.orders_routed} orders routed, "
+        f"{kpis.orders_unassigned} unassigned, {km}, cost {kpis.total_cost / 100:,.2f} EUR"
+    )
+    if report.feasible:
+        out.print("[bold green]feasible[/]: no violation")
+        return
+    out.print(f"[bold red]infeasible[/]: {len(report.violations)} violation(s)")
+    raise typer.Exit(EXIT_VIOLATIONS)
+
+
+def main() -> None:
+    """Entry point of the ``tournee`` command."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        app()
+    except PlanCheckError as exc:
+        err.print(f"[bold red]internal error:[/] {exc}")
+        sys.exit(3)
+
+
+if __name__ == "__main__":
+    main()
