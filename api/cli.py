@@ -9,7 +9,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -21,6 +21,7 @@ from optimizer.domain.plans import Plan
 from optimizer.domain.problems import RoutingProblem
 from optimizer.formats.batch import read_batch
 from optimizer.formats.errors import InputError
+from optimizer.kpis import Kpis
 from optimizer.routing import ENGINES, PlanCheckError, SolveParams, solve_routes
 
 app = typer.Typer(
@@ -29,7 +30,7 @@ app = typer.Typer(
     help="tournee: verified delivery plans for a day of orders.",
 )
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 EXIT_VIOLATIONS = 1
 EXIT_INPUT = 2
@@ -53,9 +54,7 @@ def _solve_with_progress(problem: RoutingProblem, params: SolveParams, label: st
     def on_progress(objective: int) -> None:
         best.append(objective)
 
-    params = SolveParams(
-        params.time_limit, params.seed, params.engine, on_progress=on_progress
-    )
+    params = SolveParams(params.time_limit, params.seed, params.engine, on_progress=on_progress)
     result: dict[str, object] = {}
 
     def work() -> None:
@@ -97,13 +96,11 @@ def _violations_table(report: Report) -> Table:
 @app.command()
 def plan(
     batch: Annotated[Path, typer.Argument(help="Batch file: JSON, or an orders CSV.")],
-    fleet: Annotated[
-        Optional[Path], typer.Option(help="Fleet/depot JSON for a CSV batch.")
-    ] = None,
+    fleet: Annotated[Path | None, typer.Option(help="Fleet/depot JSON for a CSV batch.")] = None,
     time_limit: Annotated[
-        Optional[float], typer.Option(help="Search seconds (default: the batch's).")
+        float | None, typer.Option(help="Search seconds (default: the batch's).")
     ] = None,
-    seed: Annotated[Optional[int], typer.Option(help="Random seed (default: the batch's).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed (default: the batch's).")] = None,
     engine: Annotated[str, typer.Option(help=f"One of {', '.join(ENGINES)}.")] = "hybrid",
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
 ) -> None:
@@ -138,13 +135,16 @@ def plan(
         out_dir / "plan.json", result, problem, report, kpis, date=day.date, timezone=day.timezone
     )
     write_geojson(out_dir / "plan.geojson", result, problem, report)
-    write_stops_csv(out_dir / "stops", result, problem, report, date=day.date,
-                    timezone=day.timezone)
+    write_stops_csv(
+        out_dir / "stops", result, problem, report, date=day.date, timezone=day.timezone
+    )
     _print_summary(result, problem, report, kpis, elapsed)
     out.print(f"Wrote {out_dir / 'plan.json'}, {out_dir / 'plan.geojson'} and {out_dir / 'stops'}/")
 
 
-def _print_summary(plan: Plan, problem: RoutingProblem, report: Report, kpis, elapsed: float) -> None:
+def _print_summary(
+    plan: Plan, problem: RoutingProblem, report: Report, kpis: Kpis, elapsed: float
+) -> None:
     routes = Table(title=f"Routes - {problem.name}")
     for column in ("route", "vehicle", "stops", "km", "hours", "depart", "return", "kg", "CO2 kg"):
         routes.add_column(column, justify="right" if column not in ("route", "vehicle") else "left")
@@ -152,9 +152,15 @@ def _print_summary(plan: Plan, problem: RoutingProblem, report: Report, kpis, el
     for k, (rr, rk) in enumerate(zip(report.routes, kpis.routes), start=1):
         weight = sum(by_id[s.order_id].weight for s in rr.stops if s.order_id in by_id)
         routes.add_row(
-            f"R{k:02d}", rr.vehicle_id, str(len(rr.stops)), f"{rr.distance / 1000:.1f}",
-            f"{(rr.end - rr.start) / 3600:.2f}", _hhmm(rr.start), _hhmm(rr.end),
-            f"{weight / 1000:.0f}", f"{rk.co2_kg:.1f}",
+            f"R{k:02d}",
+            rr.vehicle_id,
+            str(len(rr.stops)),
+            f"{rr.distance / 1000:.1f}",
+            f"{(rr.end - rr.start) / 3600:.2f}",
+            _hhmm(rr.start),
+            _hhmm(rr.end),
+            f"{weight / 1000:.0f}",
+            f"{rk.co2_kg:.1f}",
         )
     out.print(routes)
     if plan.unassigned:
@@ -174,15 +180,24 @@ def _print_summary(plan: Plan, problem: RoutingProblem, report: Report, kpis, el
         ("vehicles used / available", f"{kpis.vehicles_used} / {kpis.vehicles_available}"),
         ("total cost", f"{kpis.total_cost / 100:,.2f} EUR"),
         ("distance", f"{kpis.distance_km:,.1f} km" if kpis.distance_km is not None else "-"),
-        ("driving / service / waiting h",
-         f"{kpis.driving_time / 3600:.1f} / {kpis.service_time / 3600:.1f} / "
-         f"{kpis.waiting_time / 3600:.1f}"),
-        ("utilisation weight / volume / parcels",
-         " / ".join("-" if x is None else f"{100 * x:.0f}%"
-                    for x in (util.weight, util.volume, util.parcels))),
+        (
+            "driving / service / waiting h",
+            f"{kpis.driving_time / 3600:.1f} / {kpis.service_time / 3600:.1f} / "
+            f"{kpis.waiting_time / 3600:.1f}",
+        ),
+        (
+            "utilisation weight / volume / parcels",
+            " / ".join(
+                "-" if x is None else f"{100 * x:.0f}%"
+                for x in (util.weight, util.volume, util.parcels)
+            ),
+        ),
         ("on time", "-" if kpis.on_time_share is None else f"{100 * kpis.on_time_share:.1f}%"),
-        ("CO2", f"{kpis.co2_kg:,.1f} kg"
-         + ("" if kpis.co2_g_per_parcel is None else f" ({kpis.co2_g_per_parcel:.0f} g/parcel)")),
+        (
+            "CO2",
+            f"{kpis.co2_kg:,.1f} kg"
+            + ("" if kpis.co2_g_per_parcel is None else f" ({kpis.co2_g_per_parcel:.0f} g/parcel)"),
+        ),
         ("checker", "feasible" if report.feasible else f"{len(report.violations)} violations"),
         ("solve time", f"{elapsed:.1f} s"),
     ]
@@ -202,7 +217,7 @@ def solve(
     time_limit: Annotated[float, typer.Option(help="Search seconds.")] = 10.0,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
     engine: Annotated[str, typer.Option(help=f"One of {', '.join(ENGINES)}.")] = "hybrid",
-    output: Annotated[Optional[Path], typer.Option(help="Plan JSON file (default: stdout).")] = None,
+    output: Annotated[Path | None, typer.Option(help="Plan JSON file (default: stdout).")] = None,
 ) -> None:
     """Solve a benchmark instance and write its routes with the instance's customer numbers."""
     from optimizer.formats.benchmark_plan import benchmark_plan_dict, read_instance
@@ -239,9 +254,7 @@ def solve(
 def check(
     batch: Annotated[Path, typer.Argument(help="The batch the plan is for.")],
     plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="Plan JSON to check.")],
-    fleet: Annotated[
-        Optional[Path], typer.Option(help="Fleet/depot JSON for a CSV batch.")
-    ] = None,
+    fleet: Annotated[Path | None, typer.Option(help="Fleet/depot JSON for a CSV batch.")] = None,
 ) -> None:
     """Re-check any plan (for example one a carrier edited) and list violations."""
     from optimizer.formats.plan_json import read_plan_json

@@ -47,8 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR)
     parser.add_argument("--instances", nargs="+", default=DEFAULT_INSTANCES)
-    parser.add_argument("--engines", nargs="+", default=["hybrid", "ortools", "pyvrp"],
-                        choices=ENGINES)
+    parser.add_argument(
+        "--engines", nargs="+", default=["hybrid", "ortools", "pyvrp"], choices=ENGINES
+    )
     parser.add_argument("--time-limit", type=float, default=10.0)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
@@ -56,8 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     bks = {r["instance"].upper(): r for r in csv.DictReader(open(args.dir / "bks.csv"))}
     gaps: dict[str, list[float]] = {e: [] for e in args.engines}
     infeasible = 0
-    header = (f"{'instance':9} {'engine':8} {'veh':>4} {'distance':>9} {'dimacs':>8} "
-              f"{'optimum':>8} {'gap %':>6} {'time s':>6} checker")
+    header = (
+        f"{'instance':9} {'engine':8} {'veh':>4} {'distance':>9} {'dimacs':>8} "
+        f"{'optimum':>8} {'gap %':>6} {'time s':>6} checker"
+    )
     print(header)
     print("-" * len(header))
     for name in args.instances:
@@ -73,13 +76,18 @@ def main(argv: list[str] | None = None) -> int:
             gaps[engine].append(gap)
             ok = "ok" if report.feasible and not plan.unassigned else "INFEASIBLE"
             infeasible += ok != "ok"
-            print(f"{name:9} {engine:8} {len(plan.routes):4d} {exact:9.2f} {dimacs:8.1f} "
-                  f"{best:8.1f} {gap:6.2f} {elapsed:6.1f} {ok}", flush=True)
+            print(
+                f"{name:9} {engine:8} {len(plan.routes):4d} {exact:9.2f} {dimacs:8.1f} "
+                f"{best:8.1f} {gap:6.2f} {elapsed:6.1f} {ok}",
+                flush=True,
+            )
     print()
     print(f"{'engine':8} {'mean gap %':>10} {'median gap %':>12} {'max gap %':>9}")
     for engine, values in gaps.items():
-        print(f"{engine:8} {statistics.mean(values):10.2f} {statistics.median(values):12.2f} "
-              f"{max(values):9.2f}")
+        print(
+            f"{engine:8} {statistics.mean(values):10.2f} {statistics.median(values):12.2f} "
+            f"{max(values):9.2f}"
+        )
     return 1 if infeasible else 0
 
 

@@ -83,9 +83,7 @@ class CompiledProblem:
         n_depots = len(problem.depots)
         orders = problem.orders
         arc = _discretise(problem.distances * problem.arc_scale, problem.arc_rounding)
-        travel = {
-            vt.id: _discretise(problem.durations(vt), "ceil") for vt in problem.fleet.types
-        }
+        travel = {vt.id: _discretise(problem.durations(vt), "ceil") for vt in problem.fleet.types}
         zeros = [0] * n_depots
         service = np.array(zeros + [o.service_time for o in orders], dtype=np.int64)
         weight = np.array(zeros + [o.weight for o in orders], dtype=np.int64)

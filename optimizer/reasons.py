@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from optimizer.compiled import COST_PER_CENT, CompiledProblem
 from optimizer.domain.plans import Reason
+from optimizer.domain.units import format_clock
 from optimizer.schedule import Timing, evaluate, route_cost
 
 # How far an order got with a vehicle before a constraint stopped it: the
@@ -19,7 +20,13 @@ _DEPTH = {
     Reason.TIME_WINDOW: 2,
     Reason.SHIFT_DURATION: 2,
 }
-_ORDER = [Reason.SKILLS, Reason.CAPACITY, Reason.TIME_WINDOW, Reason.SHIFT_DURATION, Reason.MAX_STOPS]
+_ORDER = [
+    Reason.SKILLS,
+    Reason.CAPACITY,
+    Reason.TIME_WINDOW,
+    Reason.SHIFT_DURATION,
+    Reason.MAX_STOPS,
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,21 +87,54 @@ def best_insertion(
     return best, failures
 
 
-def _describe(cp: CompiledProblem, node: int, reason: Reason, vehicles: list[int]) -> str:
+def _clock(seconds: int) -> str:
+    return format_clock(seconds)[:5]
+
+
+def _describe(
+    cp: CompiledProblem, node: int, reason: Reason, vehicles: list[int], depth: int
+) -> str:
     order = cp.problem.orders[node - cp.n_depots]
     types = sorted({cp.vehicles[v].type.id for v in vehicles})
     on = f"{len(vehicles)} vehicle(s) of type {', '.join(types)}"
+    alone = depth < 2
     if reason is Reason.SKILLS:
         return f"needs skills {sorted(order.skills)}; no vehicle has them"
     if reason is Reason.CAPACITY:
-        return (
-            f"{order.weight / 1000:g} kg, {order.volume / 1000:g} l, {order.parcel_count} "
-            f"parcel(s) fit no remaining capacity ({on})"
+        load = (
+            f"{order.weight / 1000:g} kg, {order.volume / 1000:g} l, {order.parcel_count} parcel(s)"
         )
+        if alone:
+            biggest = max(vehicles, key=lambda v: cp.vehicles[v].type.capacity_weight)
+            vt = cp.vehicles[biggest].type
+            return (
+                f"{load} exceed the capacity of every vehicle that may carry it "
+                f"(largest: {vt.capacity_weight / 1000:g} kg, {vt.capacity_volume / 1000:g} l, "
+                f"{vt.capacity_parcels} parcels)"
+            )
+        return f"{load} fit in no route's remaining capacity ({on})"
     if reason is Reason.TIME_WINDOW:
-        return f"no service start inside its time windows is reachable ({on})"
+        if alone:
+            earliest = min(
+                (w.start if w is not None else 0)
+                + int(cp.travel[cp.vehicles[v].type.id][cp.start_node[v], node])
+                for v, w in ((v, cp.start_window[v]) for v in vehicles)
+            )
+            windows = ", ".join(f"{_clock(w.start)}-{_clock(w.end)}" for w in order.time_windows)
+            return f"earliest possible arrival {_clock(earliest)} is after its windows ({windows})"
+        return (
+            f"no route can reach it inside its time windows without making another stop late ({on})"
+        )
     if reason is Reason.SHIFT_DURATION:
-        return f"serving it ends the route after the shift or past its maximum duration ({on})"
+        if alone:
+            return (
+                "even a dedicated route would end after the shift or exceed the maximum "
+                f"duration ({on})"
+            )
+        return (
+            "adding it to any route ends the route after the shift or past its maximum "
+            f"duration ({on})"
+        )
     return f"every route that could take it is at its maximum number of stops ({on})"
 
 
@@ -126,7 +166,7 @@ def diagnose(
     reasons = Counter(r for r, depth in failures.values() if depth == deepest)
     reason = min(reasons, key=lambda r: (-reasons[r], _ORDER.index(r)))
     vehicles = [v for v, (r, depth) in failures.items() if depth == deepest and r is reason]
-    return reason, _describe(cp, node, reason, vehicles)
+    return reason, _describe(cp, node, reason, vehicles, deepest)
 
 
 def explain_all(

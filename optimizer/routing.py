@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from optimizer.compiled import CompiledProblem
 from optimizer.domain.plans import Plan, Reason, Route, Unassigned, Visit

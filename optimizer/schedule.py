@@ -7,8 +7,8 @@ is separate and recomputes in exact arithmetic.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from optimizer.compiled import COST_PER_CENT, CompiledProblem
 from optimizer.domain.plans import Reason

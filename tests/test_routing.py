@@ -78,8 +78,9 @@ def test_two_stops_one_route_and_etas():
     # Depot (0,0) -> A (10,0) -> B (20,0) -> depot: 10 + 10 + 20 = 40.
     # A's window is [0, 15] with 5 of service, so A comes first:
     # arrive A at 10, leave 15, arrive B at 25, back at 45.
-    p = problem([order("A", 10, 0, windows=[TimeWindow(0, 15)], service=5), order("B", 20, 0)],
-                vtype())
+    p = problem(
+        [order("A", 10, 0, windows=[TimeWindow(0, 15)], service=5), order("B", 20, 0)], vtype()
+    )
     plan = solve(p)
     (route,) = plan.routes
     assert route.order_ids == ("A", "B")
@@ -177,7 +178,10 @@ def test_skilled_vehicle_full_reports_capacity_not_skills():
     # problem with the plain van but a capacity problem with the fridge van,
     # where it came closest: the reason is capacity.
     p = problem(
-        [order("F1", 10, 0, weight=8, skills=["fridge"]), order("F2", 0, 10, weight=8, skills=["fridge"])],
+        [
+            order("F1", 10, 0, weight=8, skills=["fridge"]),
+            order("F2", 0, 10, weight=8, skills=["fridge"]),
+        ],
         vtype("plain", count=3),
         vtype("cold", weight=10, skills=frozenset({"fridge"})),
     )
@@ -227,8 +231,9 @@ def test_per_hour_cost_prefers_the_faster_plan():
 
 @pytest.mark.parametrize("engine", ["pyvrp", "hybrid"])
 def test_other_engines_agree_on_a_tiny_problem(engine):
-    p = problem([order("A", 10, 0, windows=[TimeWindow(0, 15)], service=5), order("B", 20, 0)],
-                vtype())
+    p = problem(
+        [order("A", 10, 0, windows=[TimeWindow(0, 15)], service=5), order("B", 20, 0)], vtype()
+    )
     (route,) = solve(p, engine=engine).routes
     assert route.order_ids == ("A", "B")
 

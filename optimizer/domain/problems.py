@@ -76,7 +76,9 @@ class RoutingProblem:
         if self.distances.shape != (n, n):
             raise ValueError(f"distances must be {n}x{n}, got {self.distances.shape}")
         if self.arc_rounding not in ("round", "floor", "ceil"):
-            raise ValueError(f"arc_rounding must be round, floor or ceil, got {self.arc_rounding!r}")
+            raise ValueError(
+                f"arc_rounding must be round, floor or ceil, got {self.arc_rounding!r}"
+            )
 
     @classmethod
     def build(

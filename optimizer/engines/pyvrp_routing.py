@@ -7,7 +7,9 @@ seed OR-Tools.
 
 from __future__ import annotations
 
-from typing import Sequence
+import math
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pyvrp
@@ -74,9 +76,9 @@ def solve(
     distance = cp.arc[sub].astype(np.int64)
     types_index: dict[str, int] = {}
     durations: list[np.ndarray] = []
-    vehicle_types = []
+    vehicle_types: list[dict[str, Any]] = []
     groups: list[tuple[int, list[int]]] = []  # (vehicle type index, vehicle indices)
-    by_key: dict[tuple, int] = {}
+    by_key: dict[tuple[str, int, int], int] = {}
     for v, vehicle in enumerate(cp.vehicles):
         vt = vehicle.type
         if vt.id not in types_index:
@@ -86,8 +88,8 @@ def solve(
         if key in by_key:
             groups[by_key[key]][1].append(v)
             continue
-        window = cp.start_window[v]
-        assert window is not None
+        start_window = cp.start_window[v]
+        assert start_window is not None
         by_key[key] = len(groups)
         groups.append((len(vehicle_types), [v]))
         vehicle_types.append(
@@ -103,21 +105,57 @@ def solve(
                 start_depot=cp.start_node[v],
                 end_depot=cp.end_node[v],
                 fixed_cost=vt.fixed_cost * COST_PER_CENT,
-                tw_early=window.start,
+                tw_early=start_window.start,
                 tw_late=cp.end_latest[v],
-                start_late=window.end,
+                start_late=start_window.end,
                 shift_duration=vt.max_duration if vt.max_duration is not None else _FAR,
                 unit_distance_cost=cp.arc_cost_per_unit(vehicle),
                 unit_duration_cost=cp.duration_cost_per_second(vehicle),
                 profile=types_index[vt.id],
             )
         )
+    # PyVRP's penalty management assumes costs of the order of distances:
+    # divide every cost term by their common divisor.
+    scale = (
+        math.gcd(
+            *(int(c.prize) for c in clients),
+            *(
+                kw[key]
+                for kw in vehicle_types
+                for key in ("fixed_cost", "unit_distance_cost", "unit_duration_cost")
+            ),
+        )
+        or 1
+    )
+    for kw in vehicle_types:
+        for key in ("fixed_cost", "unit_distance_cost", "unit_duration_cost"):
+            kw[key] //= scale
+    if scale > 1:
+        clients = [
+            pyvrp.Client(
+                c.location,
+                delivery=list(c.delivery),
+                service_duration=c.service_duration,
+                tw_early=c.tw_early,
+                tw_late=c.tw_late,
+                prize=c.prize // scale,
+                required=c.required,
+            )
+            for c in clients
+        ]
     built = [
         pyvrp.VehicleType(num_available=len(groups[k][1]), **kwargs)
         for k, kwargs in enumerate(vehicle_types)
     ]
     distances = [distance] * len(durations)
-    data = pyvrp.ProblemData(locations, clients, depots, built, distances, durations)
+    data = pyvrp.ProblemData(
+        locations,
+        clients,
+        depots,
+        built,
+        distances,
+        durations,  # type: ignore[arg-type]
+    )
     result = pyvrp.solve(data, MaxRuntime(time_limit), seed=seed, display=False)
     if not result.best.is_feasible():
         return {}
@@ -135,4 +173,3 @@ def _xy(point: object) -> tuple[float, float]:
     if hasattr(point, "x"):
         return float(point.x), float(point.y)  # type: ignore[attr-defined]
     return float(point.lon) * 1000, float(point.lat) * 1000  # type: ignore[attr-defined]
-

@@ -65,10 +65,9 @@ def benchmark_plan_dict(
     routes = []
     for route in plan.routes:
         points = [depot, *(by_id[o].location for o in route.order_ids), depot]
-        total += sum(
-            arc_length(a, b, kind)  # type: ignore[arg-type]
-            for a, b in zip(points, points[1:])
-        )
+        for a, b in zip(points, points[1:]):
+            assert isinstance(a, PlanarPoint) and isinstance(b, PlanarPoint)
+            total += arc_length(a, b, kind)
         routes.append([int(o) for o in route.order_ids])
     distance = int(total) if kind == "cvrplib" else round(total, 2)
     return {

@@ -101,9 +101,7 @@ def read_solomon(path: str | Path) -> RoutingProblem:
                     customer=str(int(row[0])),
                     location=PlanarPoint(row[1], row[2]),
                     parcels=(Parcel("1", int(row[3]), 0),),
-                    time_windows=(
-                        TimeWindow(int(row[4] * TIME_SCALE), int(row[5] * TIME_SCALE)),
-                    ),
+                    time_windows=(TimeWindow(int(row[4] * TIME_SCALE), int(row[5] * TIME_SCALE)),),
                     service_time=int(round(row[6] * TIME_SCALE)),
                 )
             )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Protocol, Sequence
+from collections.abc import Sequence
+from typing import Protocol
 
 import numpy as np
 
@@ -16,8 +17,10 @@ class TravelProvider(Protocol):
     Matrices are double precision; engines round them, the checker does not.
     """
 
-    distance_unit: str
-    """``"m"`` for metres, or the instance's own unit."""
+    @property
+    def distance_unit(self) -> str:
+        """``"m"`` for metres, or the instance's own unit."""
+        ...
 
     def distances(self, points: Sequence[Location | PlanarPoint]) -> np.ndarray:
         """Distance matrix between ``points``."""
