@@ -133,9 +133,7 @@ class Batch:
             self.orders,
             self.depots,
             self.fleet,
-            # GeodesicProvider is a TravelProvider; the ignore goes once the
-            # protocol declares distance_unit read-only (travel/base.py).
-            GeodesicProvider(self.options.detour_factor),  # type: ignore[arg-type]
+            GeodesicProvider(self.options.detour_factor),
             arc_scale=1.0,
             arc_rounding="round",
         )
