@@ -6,11 +6,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from optimizer.compiled import CompiledProblem
+from optimizer.compiled import COST_PER_CENT, CompiledProblem
 from optimizer.domain.plans import Plan, Reason, Route, Unassigned, Visit
 from optimizer.domain.problems import RoutingProblem
 from optimizer.reasons import best_insertion, diagnose
-from optimizer.schedule import Timing, evaluate, forward
+from optimizer.schedule import Timing, evaluate, forward, route_cost
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +101,42 @@ def _run_engine(
     return {r.vehicle: r.nodes for r in result.routes}
 
 
+def _unprofitable(cp: CompiledProblem, routes: dict[int, tuple[int, ...]]) -> list[int]:
+    """Remove optional orders whose removal saves more than their penalty.
+
+    A local search may stop with such an order still routed; removing it is
+    a pure gain. Repeats until no removal pays. Updates ``routes`` in place.
+    """
+    orders = cp.problem.orders
+    removed: list[int] = []
+    changed = True
+    while changed:
+        changed = False
+        for v, nodes in list(routes.items()):
+            timing = evaluate(cp, v, nodes)
+            if isinstance(timing, Reason):
+                continue
+            cost = route_cost(cp, v, nodes, timing)
+            best_gain, best_node, best_rest = 0, -1, nodes
+            for node in nodes:
+                penalty = orders[node - cp.n_depots].penalty
+                if penalty is None:
+                    continue
+                rest = tuple(n for n in nodes if n != node)
+                rest_timing = evaluate(cp, v, rest) if rest else None
+                if isinstance(rest_timing, Reason):
+                    continue
+                rest_cost = route_cost(cp, v, rest, rest_timing) if rest_timing else 0
+                gain = cost - rest_cost - penalty * COST_PER_CENT
+                if gain > best_gain:
+                    best_gain, best_node, best_rest = gain, node, rest
+            if best_node >= 0:
+                routes[v] = best_rest
+                removed.append(best_node)
+                changed = True
+    return removed
+
+
 def solve_routes(problem: RoutingProblem, params: SolveParams | None = None) -> Plan:
     """Route the orders of ``problem`` and explain every order left out.
 
@@ -150,6 +186,9 @@ def solve_routes(problem: RoutingProblem, params: SolveParams | None = None) -> 
             if insertion is not None:
                 routes[insertion.vehicle] = insertion.nodes
                 served.add(node)
+    for node in _unprofitable(cp, routes):
+        dropped.append(node)
+        served.discard(node)
     for node in dropped:
         if node not in served:
             unassigned[node] = diagnose(cp, node, routes)
