@@ -35,7 +35,7 @@ def test_cvrplib_optimum_routes_measure_27591():
     # The .sol file lists the proven optimum; under nint arcs it is 27591.
     p = read_cvrplib(DATA / "X-n101-k25.vrp")
     routes = []
-    for k, line in enumerate((DATA / "X-n101-k25.sol").read_text().splitlines()):
+    for line in (DATA / "X-n101-k25.sol").read_text().splitlines():
         if line.startswith("Route"):
             customers = line.split(":")[1].split()
             visits = tuple(Visit(c) for c in customers)

@@ -17,6 +17,7 @@ from pyvrp.stop import MaxRuntime
 
 from optimizer.compiled import COST_PER_CENT, CompiledProblem
 
+_COST_TERMS = ("fixed_cost", "unit_distance_cost", "unit_duration_cost")
 _FAR = 2**40  # "never" for PyVRP's int64 time fields, with room to add durations
 
 
@@ -119,17 +120,13 @@ def solve(
     scale = (
         math.gcd(
             *(int(c.prize) for c in clients),
-            *(
-                kw[key]
-                for kw in vehicle_types
-                for key in ("fixed_cost", "unit_distance_cost", "unit_duration_cost")
-            ),
+            *(kw[term] for kw in vehicle_types for term in _COST_TERMS),
         )
         or 1
     )
     for kw in vehicle_types:
-        for key in ("fixed_cost", "unit_distance_cost", "unit_duration_cost"):
-            kw[key] //= scale
+        for term in _COST_TERMS:
+            kw[term] //= scale
     if scale > 1:
         clients = [
             pyvrp.Client(
@@ -153,7 +150,7 @@ def solve(
         clients,
         depots,
         built,
-        distances,
+        distances,  # type: ignore[arg-type]
         durations,  # type: ignore[arg-type]
     )
     result = pyvrp.solve(data, MaxRuntime(time_limit), seed=seed, display=False)
