@@ -31,6 +31,8 @@ geographic problems), distances in the travel provider's unit.
 * **Loads.** Weight, volume and parcel count summed over the route must fit
   the type's capacities (``capacity``, the message names the dimension).
 * **Skills.** Each order's skills must be among the type's (``skills``).
+* **Vehicle types.** An order that names allowed vehicle types is served
+  by one of them (``vehicle_type``).
 * **Coverage.** Every order of the problem is routed exactly once or
   unassigned exactly once: ``missing``, ``duplicate`` (routed twice, routed
   and unassigned, or unassigned twice), ``unknown_order``,
@@ -380,6 +382,16 @@ def _check_route(
                 window=window,
             )
         )
+        if not order.allows(vt.id):
+            allowed = ", ".join(sorted(order.vehicle_types))
+            violations.append(
+                Violation(
+                    "vehicle_type",
+                    f"vehicle type {vt.id!r} may not serve it (allowed: {allowed})",
+                    vid,
+                    order.id,
+                )
+            )
         if not order.skills <= vt.skills:
             missing = ", ".join(sorted(order.skills - vt.skills))
             violations.append(

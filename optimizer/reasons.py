@@ -14,6 +14,7 @@ from optimizer.schedule import Timing, evaluate, route_cost
 # How far an order got with a vehicle before a constraint stopped it: the
 # deepest failure is the one that explains the order best.
 _DEPTH = {
+    Reason.NO_VEHICLE: 0,
     Reason.SKILLS: 0,
     Reason.CAPACITY: 1,
     Reason.MAX_STOPS: 1,
@@ -21,6 +22,7 @@ _DEPTH = {
     Reason.SHIFT_DURATION: 2,
 }
 _ORDER = [
+    Reason.NO_VEHICLE,
     Reason.SKILLS,
     Reason.CAPACITY,
     Reason.TIME_WINDOW,
@@ -62,7 +64,7 @@ def best_insertion(
     for v in range(len(cp.vehicles)):
         alone = evaluate(cp, v, [node])
         if isinstance(alone, Reason):
-            depth = 0 if alone is Reason.SKILLS else 1
+            depth = 0 if alone in (Reason.SKILLS, Reason.NO_VEHICLE) else 1
             failures[v] = (alone, depth)
             continue
         current = routes.get(v, ())
@@ -98,6 +100,8 @@ def _describe(
     types = sorted({cp.vehicles[v].type.id for v in vehicles})
     on = f"{len(vehicles)} vehicle(s) of type {', '.join(types)}"
     alone = depth < 2
+    if reason is Reason.NO_VEHICLE:
+        return f"only vehicle types {sorted(order.vehicle_types)} may serve it; none is available"
     if reason is Reason.SKILLS:
         return f"needs skills {sorted(order.skills)}; no vehicle has them"
     if reason is Reason.CAPACITY:

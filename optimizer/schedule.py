@@ -101,7 +101,8 @@ def evaluate(cp: CompiledProblem, v: int, nodes: Sequence[int]) -> Timing | Reas
     -------
     Timing or Reason
         The shortest-duration earliest schedule, or the first constraint
-        broken, checked in the order skills, capacity, stops, time.
+        broken, checked in the order vehicle type, skills, capacity, stops,
+        time.
     """
     vt = cp.vehicles[v].type
     window = cp.start_window[v]
@@ -109,6 +110,8 @@ def evaluate(cp: CompiledProblem, v: int, nodes: Sequence[int]) -> Timing | Reas
         return Reason.SHIFT_DURATION
     orders = cp.problem.orders
     for node in nodes:
+        if not orders[node - cp.n_depots].allows(vt.id):
+            return Reason.NO_VEHICLE
         if not orders[node - cp.n_depots].skills <= vt.skills:
             return Reason.SKILLS
     if (

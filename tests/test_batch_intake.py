@@ -490,3 +490,19 @@ def test_csv_messages_name_the_problem(tmp_path: Path) -> None:
     assert str(csv_error(tmp_path, "order_id,lat\n")) == (
         f"{tmp_path / 'orders.csv'}, row 1, field 'lon': missing column"
     )
+
+
+def test_unknown_vehicle_type_on_an_order(tmp_path: Path) -> None:
+    error = json_error(tmp_path, lambda d: d["orders"][1].update(vehicle_types=["boat"]))
+    assert (error.row, error.field) == ("orders[1]", "vehicle_types")
+    assert error.message.startswith("unknown vehicle type 'boat'")
+    error = csv_error(tmp_path, f"{HEAD},vehicle_types\n{GOOD},boat\n")
+    assert (error.row, error.field) == (2, "vehicle_types")
+
+
+def test_known_vehicle_types_are_read(tmp_path: Path) -> None:
+    data = tiny()
+    type_id = data["vehicle_types"][0]["id"]
+    data["orders"][0]["vehicle_types"] = [type_id]
+    batch = read_batch(write_json(tmp_path / "b.json", data))
+    assert batch.orders[0].vehicle_types == frozenset({type_id})

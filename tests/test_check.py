@@ -340,3 +340,13 @@ def test_arrival_after_every_window_is_a_violation():
 
     assert report.codes == ("time_window",)
     assert report.violations[0].order == "B"
+
+
+def test_vehicle_type_not_allowed():
+    orders = (replace(ORDERS[0], vehicle_types=frozenset({"bike"})), *ORDERS[1:])
+    bike = replace(VAN, id="bike")
+    depot = Depot("D", PlanarPoint(0, 0), TimeWindow(0, 1000))
+    p = RoutingProblem.build("tiny", orders, (depot,), Fleet((VAN, bike)), PlanarProvider())
+    report = check_plan(GOOD, p)
+    assert report.codes == ("vehicle_type",)
+    assert check_plan(Plan((route("A", "B", "C", vehicle="bike-1"),)), p).feasible

@@ -249,3 +249,62 @@ def test_bad_params():
         SolveParams(time_limit=0)
     with pytest.raises(ValueError, match="engine"):
         SolveParams(engine="magic")
+
+
+def test_order_restricted_to_a_vehicle_type():
+    # C may only go by cargo bike, although the van is cheaper to use.
+    p = problem(
+        [
+            Order(
+                "C",
+                "C",
+                PlanarPoint(10, 0),
+                (Parcel("p", 1, 0),),
+                (DAY,),
+                vehicle_types=frozenset({"bike"}),
+            ),
+            order("V", -10, 0),
+        ],
+        vtype("van"),
+        vtype("bike", fixed_cost=500),
+    )
+    plan = solve(p)
+    vehicle_of = {o: r.vehicle_id for r in plan.routes for o in r.order_ids}
+    assert vehicle_of["C"] == "bike-1"
+
+
+def test_allowed_vehicle_type_with_no_vehicle():
+    p = problem(
+        [
+            Order(
+                "C",
+                "C",
+                PlanarPoint(10, 0),
+                (Parcel("p", 1, 0),),
+                (DAY,),
+                vehicle_types=frozenset({"bike"}),
+            )
+        ],
+        vtype("van"),
+        vtype("bike", count=0),
+    )
+    plan = solve(p)
+    assert reasons(plan) == {"C": Reason.NO_VEHICLE}
+    assert "bike" in plan.unassigned[0].detail
+
+
+def test_unknown_vehicle_type_on_an_order():
+    with pytest.raises(ValueError, match="unknown vehicle type 'boat'"):
+        problem(
+            [
+                Order(
+                    "C",
+                    "C",
+                    PlanarPoint(10, 0),
+                    (Parcel("p", 1, 0),),
+                    (DAY,),
+                    vehicle_types=frozenset({"boat"}),
+                )
+            ],
+            vtype("van"),
+        )

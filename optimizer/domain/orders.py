@@ -62,6 +62,8 @@ class Order:
         mandatory: it is left out only when no vehicle can serve it.
     skills
         Skills a vehicle must have to serve this order.
+    vehicle_types
+        Ids of the vehicle types allowed to serve it; empty means any.
     """
 
     id: str
@@ -72,6 +74,7 @@ class Order:
     service_time: int = 0
     penalty: int | None = None
     skills: frozenset[str] = field(default_factory=frozenset)
+    vehicle_types: frozenset[str] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
         check_id("id", self.id)
@@ -86,6 +89,7 @@ class Order:
         if self.penalty is not None:
             check_non_negative("penalty", self.penalty)
         object.__setattr__(self, "skills", frozenset(self.skills))
+        object.__setattr__(self, "vehicle_types", frozenset(self.vehicle_types))
 
     @property
     def weight(self) -> int:
@@ -101,6 +105,10 @@ class Order:
     def parcel_count(self) -> int:
         """Number of parcels."""
         return len(self.parcels)
+
+    def allows(self, vehicle_type_id: str) -> bool:
+        """Whether a vehicle of type ``vehicle_type_id`` may serve this order."""
+        return not self.vehicle_types or vehicle_type_id in self.vehicle_types
 
     @property
     def required(self) -> bool:

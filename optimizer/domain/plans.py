@@ -28,7 +28,8 @@ class Reason(StrEnum):
     SKILLS = "skills"
     """No vehicle has the skills it requires."""
     NO_VEHICLE = "no_vehicle"
-    """The fleet has no vehicle at all."""
+    """No vehicle of the fleet may serve it: the fleet is empty, or has no
+    vehicle of the types the order allows."""
     PRICED_OUT = "priced_out"
     """It could be served, but at more than its penalty."""
 

@@ -72,6 +72,11 @@ class RoutingProblem:
                     raise ValueError(
                         f"vehicle type {vt.id!r}: {name} {getattr(vt, name)!r} is not a depot"
                     )
+        type_ids = {vt.id for vt in self.fleet.types}
+        for o in self.orders:
+            unknown = sorted(o.vehicle_types - type_ids)
+            if unknown:
+                raise ValueError(f"order {o.id!r}: unknown vehicle type {unknown[0]!r}")
         n = len(self.depots) + len(self.orders)
         if self.distances.shape != (n, n):
             raise ValueError(f"distances must be {n}x{n}, got {self.distances.shape}")

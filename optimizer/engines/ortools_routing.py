@@ -206,6 +206,7 @@ def solve(
             v
             for v, vehicle in enumerate(cp.vehicles)
             if cp.start_window[v] is not None
+            and order.allows(vehicle.type.id)
             and order.skills <= vehicle.type.skills
             and order.weight <= vehicle.type.capacity_weight
             and order.volume <= vehicle.type.capacity_volume

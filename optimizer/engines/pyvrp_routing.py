@@ -1,8 +1,8 @@
 """PyVRP adapter: hybrid genetic search for the problems PyVRP can express.
 
-PyVRP has no per-order skills, no stop limit and one time window per client;
-:func:`supports` says whether a problem fits. The ``hybrid`` engine uses it to
-seed OR-Tools.
+PyVRP has no per-order skills or vehicle-type restrictions, no stop limit
+and one time window per client; :func:`supports` says whether a problem
+fits. The ``hybrid`` engine uses it to seed OR-Tools.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ def supports(cp: CompiledProblem, nodes: Sequence[int]) -> bool:
         if len(order.time_windows) != 1:
             return False
         if order.skills and any(not order.skills <= s for s in skills):
+            return False
+        if any(not order.allows(v.type.id) for v in cp.vehicles):
             return False
     return all(v.type.max_stops is None for v in cp.vehicles) and all(
         w is not None for w in cp.start_window

@@ -360,6 +360,7 @@ _ORDER_KEYS = {
     "service_time": "service_time_s",
     "penalty": "penalty",
     "skills": "skills",
+    "vehicle_types": "vehicle_types",
     "lat": "lat",
     "lon": "lon",
 }
@@ -636,7 +637,7 @@ class _JsonReader:
             obj,
             row,
             ("id", "lat", "lon", "parcels", "time_windows"),
-            ("customer", "service_time_s", "service_min", "penalty", "skills"),
+            ("customer", "service_time_s", "service_min", "penalty", "skills", "vehicle_types"),
         )
         order_id = self.req(obj, row, "id", _json_text)
         location = self.location(obj, row)
@@ -671,7 +672,22 @@ class _JsonReader:
                 service_time=service,
                 penalty=self.opt(obj, row, "penalty", _json_euros, None),
                 skills=self.opt(obj, row, "skills", _json_skills, frozenset()),
+                vehicle_types=self.vehicle_types(
+                    self.opt(obj, row, "vehicle_types", _json_skills, frozenset()), fleet, row
+                ),
             )
+
+    def vehicle_types(self, names: frozenset[str], fleet: Fleet, row: str) -> frozenset[str]:
+        """Refuse vehicle type ids the fleet does not have."""
+        unknown = sorted(names - {vt.id for vt in fleet.types})
+        if unknown:
+            known = ", ".join(vt.id for vt in fleet.types)
+            self.fail(
+                f"unknown vehicle type {unknown[0]!r}; vehicle types are {known}",
+                row,
+                "vehicle_types",
+            )
+        return names
 
     def parcel(self, obj: Mapping[str, Any], row: str, default_id: str) -> Parcel:
         self.keys(obj, row, ("weight_kg", "volume_l"), ("id",))
@@ -698,6 +714,7 @@ CSV_OPTIONAL = (
     "service_min",
     "penalty",
     "skills",
+    "vehicle_types",
     "note",
 )
 """Columns a CSV orders file may have; ``note`` is ignored."""
@@ -713,6 +730,7 @@ _CSV_ORDER_LEVEL = (
     "service_min",
     "penalty",
     "skills",
+    "vehicle_types",
 )
 """Columns that must agree across the rows of one order in one-row-per-parcel files."""
 
@@ -894,6 +912,17 @@ class _CsvReader:
             value("penalty", lambda t: _scaled(_csv_number(t), 100)) if cell("penalty") else None
         )
         values["skills"] = frozenset(s.strip() for s in cell("skills").split(";") if s.strip())
+        values["vehicle_types"] = frozenset(
+            s.strip() for s in cell("vehicle_types").split(";") if s.strip()
+        )
+        unknown = sorted(values["vehicle_types"] - {vt.id for vt in self.fleet.types})
+        if unknown:
+            known = ", ".join(vt.id for vt in self.fleet.types)
+            self.fail(
+                f"unknown vehicle type {unknown[0]!r}; vehicle types are {known}",
+                line,
+                "vehicle_types",
+            )
         return values
 
     def _window(
@@ -926,6 +955,7 @@ class _CsvReader:
                 service_time=values["service_min"],
                 penalty=values["penalty"],
                 skills=values["skills"],
+                vehicle_types=values["vehicle_types"],
             )
 
 
