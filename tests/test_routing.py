@@ -26,7 +26,9 @@ from optimizer.travel import PlanarProvider
 DAY = TimeWindow(0, 1000)
 
 
-def order(oid, x, y, weight=1, windows=(DAY,), service=0, penalty=None, skills=(), parcels=1):
+def order(
+    oid, x, y, weight=1, windows=(DAY,), service=0, penalty=None, skills=(), parcels=1, types=()
+):
     return Order(
         id=oid,
         customer=oid,
@@ -36,6 +38,7 @@ def order(oid, x, y, weight=1, windows=(DAY,), service=0, penalty=None, skills=(
         service_time=service,
         penalty=penalty,
         skills=frozenset(skills),
+        vehicle_types=frozenset(types),
     )
 
 
@@ -255,14 +258,7 @@ def test_order_restricted_to_a_vehicle_type():
     # C may only go by cargo bike, although the van is cheaper to use.
     p = problem(
         [
-            Order(
-                "C",
-                "C",
-                PlanarPoint(10, 0),
-                (Parcel("p", 1, 0),),
-                (DAY,),
-                vehicle_types=frozenset({"bike"}),
-            ),
+            order("C", 10, 0, types=["bike"]),
             order("V", -10, 0),
         ],
         vtype("van"),
@@ -275,16 +271,7 @@ def test_order_restricted_to_a_vehicle_type():
 
 def test_allowed_vehicle_type_with_no_vehicle():
     p = problem(
-        [
-            Order(
-                "C",
-                "C",
-                PlanarPoint(10, 0),
-                (Parcel("p", 1, 0),),
-                (DAY,),
-                vehicle_types=frozenset({"bike"}),
-            )
-        ],
+        [order("C", 10, 0, types=["bike"])],
         vtype("van"),
         vtype("bike", count=0),
     )
@@ -296,15 +283,6 @@ def test_allowed_vehicle_type_with_no_vehicle():
 def test_unknown_vehicle_type_on_an_order():
     with pytest.raises(ValueError, match="unknown vehicle type 'boat'"):
         problem(
-            [
-                Order(
-                    "C",
-                    "C",
-                    PlanarPoint(10, 0),
-                    (Parcel("p", 1, 0),),
-                    (DAY,),
-                    vehicle_types=frozenset({"boat"}),
-                )
-            ],
+            [order("C", 10, 0, types=["boat"])],
             vtype("van"),
         )

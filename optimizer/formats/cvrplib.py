@@ -17,7 +17,7 @@ from optimizer.domain.network import Depot
 from optimizer.domain.orders import Order, Parcel
 from optimizer.domain.problems import RoutingProblem
 from optimizer.domain.time_window import TimeWindow
-from optimizer.formats.errors import InputError
+from optimizer.formats.errors import InputError, read_lines
 from optimizer.travel.planar import PlanarProvider
 
 _OPEN = TimeWindow(0, 10**9)
@@ -35,10 +35,7 @@ def read_cvrplib(path: str | Path) -> RoutingProblem:
         On a malformed file, naming the line and section.
     """
     path = Path(path)
-    try:
-        lines = path.read_text().splitlines()
-    except OSError as exc:
-        raise InputError(str(path), f"cannot read file: {exc.strerror}") from None
+    lines = read_lines(path)
     header: dict[str, str] = {}
     coords: dict[int, tuple[float, float]] = {}
     demand: dict[int, int] = {}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class InputError(ValueError):
     """Bad input, located by file, row and field.
@@ -35,3 +37,22 @@ class InputError(ValueError):
         if self.field is not None:
             where.append(f"field '{self.field}'")
         return f"{', '.join(where)}: {self.message}"
+
+
+def read_lines(path: Path) -> list[str]:
+    """The lines of a text file that must not be empty.
+
+    Raises
+    ------
+    InputError
+        When the file cannot be read or holds only blank lines.
+    """
+    try:
+        lines = path.read_text().splitlines()
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read file: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise InputError(str(path), "not a text file") from None
+    if not any(line.strip() for line in lines):
+        raise InputError(str(path), "file is empty")
+    return lines

@@ -19,7 +19,7 @@ from optimizer.domain.network import Depot
 from optimizer.domain.orders import Order, Parcel
 from optimizer.domain.problems import RoutingProblem
 from optimizer.domain.time_window import TimeWindow
-from optimizer.formats.errors import InputError
+from optimizer.formats.errors import InputError, read_lines
 from optimizer.travel.planar import PlanarProvider
 
 TIME_SCALE = 1000
@@ -57,12 +57,7 @@ def read_solomon(path: str | Path) -> RoutingProblem:
         On a malformed file, naming the line and column.
     """
     path = Path(path)
-    try:
-        lines = path.read_text().splitlines()
-    except OSError as exc:
-        raise InputError(str(path), f"cannot read file: {exc.strerror}") from None
-    if not any(line.strip() for line in lines):
-        raise InputError(str(path), "file is empty")
+    lines = read_lines(path)
     name = lines[0].strip()
     fleet_line = next(
         (k for k, line in enumerate(lines) if line.strip().upper().startswith("NUMBER")), None
