@@ -17,6 +17,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from optimizer.check import Report, check_plan
+from optimizer.compiled import COST_PER_CENT
 from optimizer.domain.plans import Plan
 from optimizer.domain.problems import RoutingProblem
 from optimizer.formats.batch import read_batch
@@ -77,7 +78,8 @@ def _solve_with_progress(problem: RoutingProblem, params: SolveParams, label: st
         while thread.is_alive():
             thread.join(0.2)
             if best:
-                progress.update(task, description=f"{label} - {len(best)} improving solutions")
+                cost = min(best) / COST_PER_CENT / 100
+                progress.update(task, description=f"{label} - best cost {cost:,.2f}")
     if "error" in result:
         raise result["error"]  # type: ignore[misc]
     return result["plan"]  # type: ignore[return-value]

@@ -71,8 +71,11 @@ def _timing(cp: CompiledProblem, v: int, nodes: tuple[int, ...], start: int) -> 
 
 def _run_engine(
     cp: CompiledProblem, nodes: list[int], params: SolveParams
-) -> dict[int, tuple[int, ...]]:
+) -> tuple[dict[int, tuple[int, ...]], str]:
+    """Routes found by the engine(s), and which engines ran."""
     from optimizer.engines import ortools_routing
+
+    used = "ortools"
 
     initial = None
     budget = params.time_limit
@@ -83,8 +86,10 @@ def _run_engine(
             share = 1.0 if params.engine == "pyvrp" else 0.7
             routes = pyvrp_routing.solve(cp, nodes, time_limit=budget * share, seed=params.seed)
             if params.engine == "pyvrp":
-                return routes
-            initial = [list(routes.get(v, ())) for v in range(len(cp.vehicles))]
+                return routes, "pyvrp"
+            used = "pyvrp+ortools"
+            if routes:  # otherwise PyVRP found nothing feasible: OR-Tools starts afresh
+                initial = [list(routes.get(v, ())) for v in range(len(cp.vehicles))]
             budget *= 1 - share
         else:
             logger.info("PyVRP cannot express this problem; using OR-Tools alone")
@@ -98,7 +103,7 @@ def _run_engine(
         initial_routes=initial,
         on_solution=params.on_progress,
     )
-    return {r.vehicle: r.nodes for r in result.routes}
+    return {r.vehicle: r.nodes for r in result.routes}, used
 
 
 def _unprofitable(cp: CompiledProblem, routes: dict[int, tuple[int, ...]]) -> list[int]:
@@ -177,7 +182,7 @@ def solve_routes(problem: RoutingProblem, params: SolveParams | None = None) -> 
             unassigned[node] = diagnose(cp, node, {})
         else:
             candidates.append(node)
-    routes = _run_engine(cp, candidates, params) if candidates else {}
+    routes, used = _run_engine(cp, candidates, params) if candidates else ({}, "none")
     served = {n for nodes in routes.values() for n in nodes}
     dropped = [n for n in candidates if n not in served]
     for node in dropped:  # repair: mandatory orders go wherever they fit
@@ -212,6 +217,7 @@ def solve_routes(problem: RoutingProblem, params: SolveParams | None = None) -> 
         ),
         meta={
             "engine": params.engine,
+            "engines_run": used,
             "time_limit_s": params.time_limit,
             "seed": params.seed,
         },

@@ -286,3 +286,33 @@ def test_unknown_vehicle_type_on_an_order():
             [order("C", 10, 0, types=["boat"])],
             vtype("van"),
         )
+
+
+def test_two_depots_each_van_serves_its_side():
+    # West depot at (-100, 0), east depot at (100, 0); each van starts and
+    # ends at its own depot. W is next to the west depot, E to the east one.
+    west = Depot("W", PlanarPoint(-100, 0), DAY)
+    east = Depot("E", PlanarPoint(100, 0), DAY)
+    types = (
+        VehicleType("west", 1, 100, 0, 100, "W", "W", DAY, cost_per_km=1),
+        VehicleType("east", 1, 100, 0, 100, "E", "E", DAY, cost_per_km=1),
+    )
+    p = RoutingProblem.build(
+        "two depots",
+        (order("Wo", -90, 0), order("Eo", 90, 0)),
+        (west, east),
+        Fleet(types),
+        PlanarProvider(time_per_unit=1),
+    )
+    plan = solve(p)
+    vehicle_of = {o: r.vehicle_id for r in plan.routes for o in r.order_ids}
+    assert vehicle_of == {"Wo": "west-1", "Eo": "east-1"}
+    assert check_plan(plan, p).total_distance == pytest.approx(40.0)
+
+
+def test_same_seed_same_plan():
+    orders = [order(f"o{k}", 10 * (k % 4), 10 * (k // 4), weight=10) for k in range(1, 9)]
+    p = problem(orders, vtype(count=3, weight=40))
+    first = solve(p, seconds=0.5)
+    again = solve(p, seconds=0.5)
+    assert [r.order_ids for r in first.routes] == [r.order_ids for r in again.routes]
