@@ -86,12 +86,21 @@ def _solve_with_progress(problem: RoutingProblem, params: SolveParams, label: st
 
 
 def _violations_table(report: Report) -> Table:
+    """Violations one per row; stale-ETA warnings folded into one row per route."""
     table = Table(title="Checker findings", show_lines=False)
     for column in ("kind", "code", "route", "order", "message"):
         table.add_column(column)
-    for kind, items in (("violation", report.violations), ("warning", report.warnings)):
-        for v in items:
-            table.add_row(kind, v.code, v.route or "", v.order or "", v.message)
+    for v in report.violations:
+        table.add_row("violation", v.code, v.route or "", v.order or "", v.message)
+    stale: dict[str, list[str]] = {}
+    for w in report.warnings:
+        if w.code == "eta_mismatch":
+            stale.setdefault(w.route or "", []).append(w.message)
+        else:
+            table.add_row("warning", w.code, w.route or "", w.order or "", w.message)
+    for route, messages in stale.items():
+        more = f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""
+        table.add_row("warning", "eta_mismatch", route, "", messages[0] + more)
     return table
 
 
