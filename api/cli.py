@@ -22,6 +22,7 @@ from optimizer.domain.plans import Plan
 from optimizer.domain.problems import RoutingProblem
 from optimizer.formats.batch import read_batch
 from optimizer.formats.errors import InputError
+from optimizer.formats.release_times import apply_release_times
 from optimizer.kpis import Kpis
 from optimizer.routing import ENGINES, PlanCheckError, SolveParams, solve_routes
 
@@ -114,6 +115,10 @@ def plan(
     seed: Annotated[int | None, typer.Option(help="Random seed (default: the batch's).")] = None,
     engine: Annotated[str, typer.Option(help=f"One of {', '.join(ENGINES)}.")] = "hybrid",
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
+    release_times: Annotated[
+        Path | None,
+        typer.Option(help="Parcel ready times CSV (from tournee simulate) as release times."),
+    ] = None,
 ) -> None:
     """Plan a day: route the batch, check the plan, write JSON, GeoJSON and stop lists."""
     from optimizer.formats.geojson import write_geojson
@@ -124,6 +129,8 @@ def plan(
     _check_engine(engine)
     try:
         day = read_batch(batch, fleet)
+        if release_times is not None:
+            day = apply_release_times(day, release_times)
     except InputError as exc:
         raise _fail_input(exc) from None
     if time_limit is not None and not (math.isfinite(time_limit) and time_limit > 0):

@@ -15,7 +15,8 @@ geographic problems), distances in the travel provider's unit.
 * **Departure.** A route leaves its vehicle type's start depot at
   ``route.start``, which must be no earlier than the shift start and the
   start depot's opening, and no later than the start depot's closing
-  (``shift``).
+  (``shift``), nor before the release time of any order it carries
+  (``release_time``).
 * **Stops**, in order: ``arrival`` is the previous departure plus the travel
   time; service starts at the earliest instant at or after ``arrival`` inside
   one of the order's windows (the vehicle waits for a later window when it
@@ -349,6 +350,18 @@ def _check_route(
                 vid,
             )
         )
+
+    for _, order in known:
+        if route.start < order.release_time - TOLERANCE:
+            violations.append(
+                Violation(
+                    "release_time",
+                    f"route leaves at {clock(route.start)}, before the order is ready at "
+                    f"{clock(order.release_time)}",
+                    vid,
+                    order.id,
+                )
+            )
 
     t = float(route.start)
     stops: list[StopReport] = []

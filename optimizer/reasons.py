@@ -120,7 +120,7 @@ def _describe(
     if reason is Reason.TIME_WINDOW:
         if alone:
             earliest = min(
-                (w.start if w is not None else 0)
+                max(w.start if w is not None else 0, order.release_time)
                 + int(cp.travel[cp.vehicles[v].type.id][cp.start_node[v], node])
                 for v, w in ((v, cp.start_window[v]) for v in vehicles)
             )

@@ -122,7 +122,10 @@ def evaluate(cp: CompiledProblem, v: int, nodes: Sequence[int]) -> Timing | Reas
         return Reason.CAPACITY
     if vt.max_stops is not None and len(nodes) > vt.max_stops:
         return Reason.MAX_STOPS
-    timing = forward(cp, v, nodes, window.start)
+    release = max((orders[n - cp.n_depots].release_time for n in nodes), default=0)
+    if release > window.end:
+        return Reason.SHIFT_DURATION
+    timing = forward(cp, v, nodes, max(window.start, release))
     if isinstance(timing, Reason):
         return timing
     timing = compact(cp, v, nodes, timing)

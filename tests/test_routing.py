@@ -6,6 +6,8 @@ expected figure can be worked out by hand in the comment above it.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from optimizer.check import check_plan
@@ -316,3 +318,50 @@ def test_same_seed_same_plan():
     first = solve(p, seconds=0.5)
     again = solve(p, seconds=0.5)
     assert [r.order_ids for r in first.routes] == [r.order_ids for r in again.routes]
+
+
+def test_release_time_delays_the_departure():
+    # A is ready at the depot at 100: the route cannot leave before 100 and
+    # arrives at 110; B (ready at once) rides along.
+    p = problem(
+        [
+            dataclasses.replace(order("A", 10, 0), release_time=100),
+            order("B", 20, 0),
+        ],
+        vtype(),
+    )
+    (route,) = solve(p).routes
+    assert route.start >= 100
+    assert check_plan(plan_with_start(route, 50), p).codes == ("release_time",)
+
+
+@pytest.mark.parametrize("engine", ["pyvrp", "hybrid"])
+def test_release_time_other_engines(engine):
+    p = problem([dataclasses.replace(order("A", 10, 0), release_time=100)], vtype())
+    (route,) = solve(p, engine=engine).routes
+    assert route.start >= 100
+
+
+def test_release_after_the_shift_leaves_the_order_out():
+    # Ready at 900 but the shift ends at 500: no vehicle can carry it.
+    p = problem(
+        [dataclasses.replace(order("A", 10, 0), release_time=900)], vtype(shift=TimeWindow(0, 500))
+    )
+    assert reasons(solve(p)) == {"A": Reason.SHIFT_DURATION}
+
+
+def plan_with_start(route, start):
+    from optimizer.domain import Plan, Route
+
+    return Plan((Route(route.vehicle_id, route.visits, start),))
+
+
+def test_release_time_explains_a_missed_window():
+    # Ready at 100, window closes at 50: it arrives at 110 at best.
+    p = problem(
+        [dataclasses.replace(order("A", 10, 0, windows=[TimeWindow(0, 50)]), release_time=100)],
+        vtype(),
+    )
+    plan = solve(p)
+    assert reasons(plan) == {"A": Reason.TIME_WINDOW}
+    assert "00:01" in plan.unassigned[0].detail  # earliest arrival 110 s = 00:01:50

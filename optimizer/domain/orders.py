@@ -64,6 +64,9 @@ class Order:
         Skills a vehicle must have to serve this order.
     vehicle_types
         Ids of the vehicle types allowed to serve it; empty means any.
+    release_time
+        When its parcels are ready at the depot (for instance from the
+        picking simulation): the vehicle carrying it leaves no earlier.
     """
 
     id: str
@@ -75,6 +78,7 @@ class Order:
     penalty: int | None = None
     skills: frozenset[str] = field(default_factory=frozenset)
     vehicle_types: frozenset[str] = field(default_factory=frozenset)
+    release_time: int = 0
 
     def __post_init__(self) -> None:
         check_id("id", self.id)
@@ -86,6 +90,7 @@ class Order:
             raise ValueError("parcels: parcel ids must be unique within an order")
         object.__setattr__(self, "time_windows", normalise_windows(self.time_windows))
         check_non_negative("service_time", self.service_time)
+        check_non_negative("release_time", self.release_time)
         if self.penalty is not None:
             check_non_negative("penalty", self.penalty)
         object.__setattr__(self, "skills", frozenset(self.skills))

@@ -222,6 +222,20 @@ def solve(
         penalty = MANDATORY_PENALTY if order.penalty is None else order.penalty * COST_PER_CENT
         routing.AddDisjunction([index], penalty)
 
+    solver = routing.solver()
+    for node in order_nodes:
+        release = orders[node - cp.n_depots].release_time
+        if release <= 0:
+            continue
+        index = manager.NodeToIndex(local[node])
+        for v in range(n_vehicles):
+            window = cp.start_window[v]
+            if window is None or release <= window.start:
+                continue
+            # The vehicle carrying this order leaves once it is ready.
+            on_v = solver.IsEqualCstVar(routing.VehicleVar(index), v)
+            solver.Add(time_dim.CumulVar(routing.Start(v)) >= on_v * release)
+
     params = _search_parameters(time_limit, first_solution, metaheuristic, len(order_nodes))
     if on_solution is not None:
         routing.AddAtSolutionCallback(lambda: on_solution(routing.CostVar().Max()))

@@ -71,6 +71,7 @@ def solve(
                 service_duration=int(cp.service[node]),
                 tw_early=window.start,
                 tw_late=window.end,
+                release_time=order.release_time,
                 prize=0 if order.penalty is None else order.penalty * COST_PER_CENT,
                 required=order.penalty is None,
             )
@@ -137,6 +138,7 @@ def solve(
                 service_duration=c.service_duration,
                 tw_early=c.tw_early,
                 tw_late=c.tw_late,
+                release_time=c.release_time,
                 prize=c.prize // scale,
                 required=c.required,
             )

@@ -240,8 +240,14 @@ def _whole(value: Decimal, *, minimum: int = 0) -> int:
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
 
 
-def _clock(value: object) -> int:
-    """``"HH:MM"`` or ``"HH:MM:SS"`` as seconds after midnight (hours up to 47)."""
+def parse_clock(value: object) -> int:
+    """``"HH:MM"`` or ``"HH:MM:SS"`` as seconds after midnight (hours up to 47).
+
+    Raises
+    ------
+    ValueError
+        When ``value`` is not such a string.
+    """
     match = _CLOCK.fullmatch(value.strip()) if isinstance(value, str) else None
     if match is not None:
         hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
@@ -251,6 +257,9 @@ def _clock(value: object) -> int:
     raise ValueError(
         f'must be a time "HH:MM" or "HH:MM:SS" with hours up to {MAX_CLOCK_HOURS}, got {shown}'
     )
+
+
+_clock = parse_clock
 
 
 def _date(value: object) -> dt.date:
@@ -361,6 +370,7 @@ _ORDER_KEYS = {
     "penalty": "penalty",
     "skills": "skills",
     "vehicle_types": "vehicle_types",
+    "release_time": "release_time",
     "lat": "lat",
     "lon": "lon",
 }
@@ -637,7 +647,15 @@ class _JsonReader:
             obj,
             row,
             ("id", "lat", "lon", "parcels", "time_windows"),
-            ("customer", "service_time_s", "service_min", "penalty", "skills", "vehicle_types"),
+            (
+                "customer",
+                "service_time_s",
+                "service_min",
+                "penalty",
+                "skills",
+                "vehicle_types",
+                "release_time",
+            ),
         )
         order_id = self.req(obj, row, "id", _json_text)
         location = self.location(obj, row)
@@ -675,6 +693,7 @@ class _JsonReader:
                 vehicle_types=self.vehicle_types(
                     self.opt(obj, row, "vehicle_types", _json_skills, frozenset()), fleet, row
                 ),
+                release_time=self.opt(obj, row, "release_time", _clock, 0),
             )
 
     def vehicle_types(self, names: frozenset[str], fleet: Fleet, row: str) -> frozenset[str]:
@@ -715,6 +734,7 @@ CSV_OPTIONAL = (
     "penalty",
     "skills",
     "vehicle_types",
+    "release_time",
     "note",
 )
 """Columns a CSV orders file may have; ``note`` is ignored."""
@@ -731,6 +751,7 @@ _CSV_ORDER_LEVEL = (
     "penalty",
     "skills",
     "vehicle_types",
+    "release_time",
 )
 """Columns that must agree across the rows of one order in one-row-per-parcel files."""
 
@@ -912,6 +933,7 @@ class _CsvReader:
             value("penalty", lambda t: _scaled(_csv_number(t), 100)) if cell("penalty") else None
         )
         values["skills"] = frozenset(s.strip() for s in cell("skills").split(";") if s.strip())
+        values["release_time"] = value("release_time", _clock) if cell("release_time") else 0
         values["vehicle_types"] = frozenset(
             s.strip() for s in cell("vehicle_types").split(";") if s.strip()
         )
@@ -956,6 +978,7 @@ class _CsvReader:
                 penalty=values["penalty"],
                 skills=values["skills"],
                 vehicle_types=values["vehicle_types"],
+                release_time=values["release_time"],
             )
 
 
