@@ -365,3 +365,32 @@ def test_release_time_explains_a_missed_window():
     plan = solve(p)
     assert reasons(plan) == {"A": Reason.TIME_WINDOW}
     assert "00:01" in plan.unassigned[0].detail  # earliest arrival 110 s = 00:01:50
+
+
+@pytest.mark.parametrize("engine", ["pyvrp", "hybrid"])
+def test_pyvrp_expresses_skills_types_windows_and_stops(engine):
+    # F needs the fridge van; C may only go by bike; W has two windows and
+    # [0, 5] is out of reach, so it is served at 30; the plain van takes at
+    # most one stop, so V1 and V2 cannot both ride on it.
+    p = problem(
+        [
+            order("F", 10, 0, skills=["fridge"]),
+            order("C", -10, 0, types=["bike"]),
+            order("W", 0, 10, windows=[TimeWindow(0, 5), TimeWindow(30, 40)]),
+            order("V1", 0, -10),
+            order("V2", 0, -12),
+        ],
+        vtype("plain", count=2, max_stops=1),
+        vtype("cold", skills=frozenset({"fridge"})),
+        vtype("bike"),
+    )
+    plan = solve(p, engine=engine, seconds=2.0)
+    assert plan.meta["engines_run"] in ("pyvrp", "pyvrp+ortools")
+    assert not plan.unassigned
+    vehicle_of = {o: r.vehicle_id for r in plan.routes for o in r.order_ids}
+    assert vehicle_of["F"] == "cold-1" and vehicle_of["C"] == "bike-1"
+    starts = {v.order_id: v.start for r in plan.routes for v in r.visits}
+    assert 30 <= starts["W"] <= 40
+    for r in plan.routes:
+        if r.vehicle_id.startswith("plain"):
+            assert len(r.visits) == 1
