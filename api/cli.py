@@ -16,6 +16,8 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from api.picking_cli import pick_route
+from api.simulate_cli import simulate as simulate_scenario
 from optimizer.check import Report, check_plan
 from optimizer.compiled import COST_PER_CENT
 from optimizer.domain.plans import Plan
@@ -298,6 +300,10 @@ def check(
         return
     out.print(f"[bold red]infeasible[/]: {len(report.violations)} violation(s)")
     raise typer.Exit(EXIT_VIOLATIONS)
+
+
+app.command("pick-route")(pick_route)
+app.command("simulate")(simulate_scenario)
 
 
 def main() -> None:

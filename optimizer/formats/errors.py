@@ -30,6 +30,10 @@ class InputError(ValueError):
         self.message = message
         super().__init__(str(self))
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, str, int | str | None, str | None]]:
+        # Rebuild from the four fields, so the error crosses process boundaries.
+        return (InputError, (self.file, self.message, self.row, self.field))
+
     def __str__(self) -> str:
         where = [self.file]
         if self.row is not None:
