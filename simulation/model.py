@@ -146,9 +146,10 @@ class Replication:
     truck_attainment
         Cut-off attainment per truck, by :func:`truck_label`.
     utilisation
-        ``(time, share)`` samples: the share of on-shift, not-on-break picker
-        time spent on tours in ``[time, time + UTILISATION_STEP)``; ``nan``
-        when no picker is on duty.
+        ``(time, share)`` samples: the share of rostered picker time (on
+        shift, breaks included, so breaks show as dips) spent on tours in
+        ``[time, time + UTILISATION_STEP)``; ``nan`` when nobody is on shift.
+        The KPI ``picker_utilisation`` leaves breaks out instead.
     orders
         Every order arrived before closing, in arrival order.
     tours
@@ -430,7 +431,7 @@ def _replication(
         truck_attainment={
             truck_label(k, t): a for k, (t, a) in enumerate(zip(config.trucks, attainment), 1)
         },
-        utilisation=_utilisation(config, windows, off, busy),
+        utilisation=_utilisation(config, windows, busy),
         orders=outcomes,
         tours=tuple(record.tours),
     )
@@ -477,14 +478,15 @@ def _breaks_on_shift(
 def _utilisation(
     config: ScenarioConfig,
     windows: Mapping[str, tuple[float, float]],
-    off: Sequence[tuple[str, float, float]],
     busy: Sequence[tuple[float, float]],
 ) -> tuple[tuple[float, float], ...]:
+    # Rostered time, breaks included: a bin where most pickers are on break
+    # shows a dip, not the busy share of the few minutes left on duty.
     samples = []
     for t in range(config.opening, config.closing, UTILISATION_STEP):
         end = min(t + UTILISATION_STEP, config.closing)
-        duty = _overlap(windows.values(), t, end) - _overlap([(a, b) for _, a, b in off], t, end)
-        samples.append((float(t), _ratio(_overlap(busy, t, end), duty)))
+        rostered = _overlap(windows.values(), t, end)
+        samples.append((float(t), _ratio(_overlap(busy, t, end), rostered)))
     return tuple(samples)
 
 

@@ -184,9 +184,7 @@ def solve(
     # Costs are small integer units (a metre or a second may cost thousands):
     # let the penalties on excess load and time warp grow as far as needed.
     # Penalty times excess (grams, seconds) must stay far from int64 overflow.
-    largest = max(
-        [cp.horizon(), len(nodes)] + [int(d[nodes].sum()) for d in dims if len(nodes)]
-    )
+    largest = max([cp.horizon(), len(nodes)] + [int(d[nodes].sum()) for d in dims if len(nodes)])
     ceiling = min(1e13, 1e17 / max(largest, 1))
     params = pyvrp.SolveParams(penalty=pyvrp.PenaltyParams(max_penalty=ceiling))
     result = pyvrp.solve(data, MaxRuntime(time_limit), seed=seed, display=False, params=params)
