@@ -130,6 +130,12 @@ def _describe(
             f"no route can reach it inside its time windows without making another stop late ({on})"
         )
     if reason is Reason.SHIFT_DURATION:
+        latest = max((w.end for w in cp.start_window if w is not None), default=0)
+        if alone and order.release_time > latest:
+            return (
+                f"its parcels are ready at {_clock(order.release_time)}, after every vehicle's "
+                f"latest departure ({_clock(latest)})"
+            )
         if alone:
             return (
                 "even a dedicated route would end after the shift or exceed the maximum "

@@ -327,7 +327,8 @@ def write_ready_times(path: str | os.PathLike[str], replication: Replication) ->
     Columns ``order_id,ready_time,truck,carrier,cutoff``; times ``HH:MM:SS``
     after midnight, ready times rounded up to the second. A parcel that
     missed every truck has empty ``truck``, ``carrier`` and ``cutoff``.
-    Orders not packed by closing are not listed.
+    Orders that arrived but were not packed by closing are listed last with
+    an empty ``ready_time``: the routing side must not load them today.
 
     Parameters
     ----------
@@ -349,6 +350,9 @@ def write_ready_times(path: str | os.PathLike[str], replication: Replication) ->
                     "" if p.cutoff is None else format_clock(p.cutoff),
                 ]
             )
+        for o in replication.orders:
+            if o.ready is None:
+                writer.writerow([o.order_id, "", "", "", ""])
 
 
 def truck_label(number: int, truck: Truck) -> str:

@@ -55,3 +55,26 @@ def test_unknown_order_and_empty_file(tmp_path: Path):
         apply_release_times(read_batch(SAMPLE), write(tmp_path, "order_id,ready_time\nZZ,08:00\n"))
     with pytest.raises(InputError, match="empty"):
         read_release_times(write(tmp_path, ""))
+
+
+def test_not_packed_means_not_ready(tmp_path: Path):
+    from optimizer.formats.release_times import NOT_READY
+
+    path = write(tmp_path, "order_id,ready_time,truck,carrier,cutoff\nA,08:00,1,dpd,12:00\nB,,,,\n")
+    assert read_release_times(path) == {"A": 28800, "B": NOT_READY}
+
+
+def test_simulated_ready_times_drive_the_plan(tmp_path: Path):
+    # The warehouse simulation writes the file; the planner applies it.
+    from optimizer.routing import SolveParams, solve_routes
+
+    batch = read_batch(SAMPLE)
+    ids = [o.id for o in batch.orders if not o.id.startswith("X-")][:3]
+    path = write(tmp_path, f"order_id,ready_time\n{ids[0]},11:00\n{ids[1]},\n")
+    released = apply_release_times(batch, path)
+    plan = solve_routes(released.to_problem(), SolveParams(time_limit=3, engine="ortools"))
+    start_of = {o: r.start for r in plan.routes for o in r.order_ids}
+    unassigned = {u.order_id: u for u in plan.unassigned}
+    assert ids[0] not in start_of or start_of[ids[0]] >= 11 * 3600
+    assert unassigned[ids[1]].reason.value == "shift_duration"
+    assert "ready at 47:59" in unassigned[ids[1]].detail

@@ -4,7 +4,10 @@ The file is the CSV that ``tournee simulate`` writes (``ready_times_*.csv``):
 a header with at least ``order_id`` and ``ready_time`` (``"HH:MM"`` or
 ``"HH:MM:SS"`` after local midnight of the delivery day); other columns are
 ignored. An order listed several times (several parcels) is released when
-its last parcel is ready.
+its last parcel is ready. An empty ``ready_time`` means the order is not
+ready today (not packed when the warehouse closed): it gets
+:data:`NOT_READY`, so no vehicle carries it and the plan lists it as
+unassigned.
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ from optimizer.formats.batch import parse_clock
 from optimizer.formats.errors import InputError
 
 _REQUIRED = ("order_id", "ready_time")
+
+NOT_READY = 47 * 3600 + 59 * 60 + 59
+"""Release time of an order that is not ready today (47:59:59)."""
 
 
 def read_release_times(path: str | Path) -> dict[str, int]:
@@ -52,6 +58,9 @@ def read_release_times(path: str | Path) -> dict[str, int]:
         order_id = row[at["order_id"]].strip()
         if not order_id:
             raise InputError(str(path), "must not be empty", line, "order_id")
+        if not row[at["ready_time"]].strip():
+            released[order_id] = NOT_READY
+            continue
         try:
             ready = parse_clock(row[at["ready_time"]])
         except ValueError as exc:
