@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from api.maps import write_map
 from api.picking_cli import pick_route
 from api.simulate_cli import simulate as simulate_scenario
 from optimizer.check import Report, check_plan
@@ -158,8 +159,12 @@ def plan(
     write_stops_csv(
         out_dir / "stops", result, problem, report, date=day.date, timezone=day.timezone
     )
+    write_map(out_dir / "plan.png", result, problem, report)
     _print_summary(result, problem, report, kpis, elapsed)
-    out.print(f"Wrote {out_dir / 'plan.json'}, {out_dir / 'plan.geojson'} and {out_dir / 'stops'}/")
+    out.print(
+        f"Wrote {out_dir / 'plan.json'}, {out_dir / 'plan.geojson'}, {out_dir / 'plan.png'} "
+        f"and {out_dir / 'stops'}/"
+    )
 
 
 def _print_summary(

@@ -84,6 +84,7 @@ def test_plan_sample_then_check_then_edit(tmp_path: Path):
     lon, lat = line["geometry"]["coordinates"][0]
     assert 4.5 < lon < 5.2 and 45.5 < lat < 46.0  # Lyon, longitude first
     assert list((out / "stops").glob("*.csv"))
+    assert (out / "plan.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
     good = run("check", SAMPLE, out / "plan.json")
     assert good.exit_code == 0, good.output
