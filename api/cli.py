@@ -238,18 +238,23 @@ def _hhmm(seconds: float) -> str:
 
 @app.command()
 def solve(
-    instance: Annotated[Path, typer.Argument(help="Solomon .txt or CVRPLIB .vrp instance.")],
+    instance: Annotated[
+        Path, typer.Argument(help="Solomon .txt, VRPDO .txt (Dumez, Tilk) or CVRPLIB .vrp.")
+    ],
     time_limit: Annotated[float, typer.Option(help="Search seconds.")] = 10.0,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
     engine: Annotated[str, typer.Option(help=f"One of {', '.join(ENGINES)}.")] = "hybrid",
     output: Annotated[Path | None, typer.Option(help="Plan JSON file (default: stdout).")] = None,
 ) -> None:
     """Solve a benchmark instance and write its routes with the instance's customer numbers."""
-    from optimizer.formats.benchmark_plan import benchmark_plan_dict, read_instance
+    from optimizer.formats.benchmark_plan import benchmark_plan_dict, is_vrpdo, read_instance
 
     _check_engine(engine)
     if not (math.isfinite(time_limit) and time_limit > 0):
         raise typer.BadParameter("must be a positive number of seconds", param_hint="--time-limit")
+    if instance.suffix.lower() == ".txt" and is_vrpdo(instance):
+        _solve_vrpdo(instance, time_limit, seed, output)
+        return
     try:
         problem, kind = read_instance(instance)
     except InputError as exc:
@@ -260,17 +265,46 @@ def solve(
     )
     report = check_plan(result, problem)
     document = benchmark_plan_dict(result, problem, report, kind, params)
+    _write_document(
+        document,
+        output,
+        f"{problem.name}: {document['vehicles']} vehicles, distance {document['distance']}, "
+        f"{len(document['unassigned'])} unassigned, checker "
+        f"{'ok' if report.feasible else 'VIOLATIONS'}",
+    )
+    if not report.feasible:
+        raise typer.Exit(EXIT_VIOLATIONS)
+
+
+def _write_document(document: dict[str, object], output: Path | None, summary: str) -> None:
     text = json.dumps(document, indent=2)
     if output is None:
         out.print_json(text) if out.is_terminal else print(text)
     else:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text + "\n")
-        out.print(
-            f"{problem.name}: {document['vehicles']} vehicles, distance {document['distance']}, "
-            f"{len(document['unassigned'])} unassigned, checker "
-            f"{'ok' if report.feasible else 'VIOLATIONS'} -> {output}"
-        )
+        out.print(f"{summary} -> {output}")
+
+
+def _solve_vrpdo(instance: Path, time_limit: float, seed: int, output: Path | None) -> None:
+    """``tournee solve`` for a VRP-with-delivery-options instance (Dumez or Tilk set)."""
+    from optimizer.formats.vrpdo import read_vrpdo
+    from optimizer.vrpdo import VrpdoParams, check_vrpdo, solve_vrpdo, vrpdo_plan_dict
+
+    try:
+        problem = read_vrpdo(instance)
+    except InputError as exc:
+        raise _fail_input(exc) from None
+    with err.status(f"Solving {problem.name} ({problem.n_customers} customers)"):
+        solution = solve_vrpdo(problem, VrpdoParams(time_limit=time_limit, seed=seed))
+    report = check_vrpdo(problem, solution)
+    document = vrpdo_plan_dict(problem, solution)
+    _write_document(
+        document,
+        output,
+        f"{problem.name}: {document['vehicles']} vehicles, cost {document['cost']}, checker "
+        f"{'ok' if report.feasible else 'VIOLATIONS'}",
+    )
     if not report.feasible:
         raise typer.Exit(EXIT_VIOLATIONS)
 

@@ -121,3 +121,15 @@ def test_plan_missing_file_is_exit_2(tmp_path: Path):
     result = runner.invoke(app, ["plan", str(tmp_path / "nope.json")])
     assert result.exit_code == 2
     assert "nope.json" in result.output
+
+
+def test_solve_vrpdo_lists_customers_and_locations(tmp_path: Path):
+    out = tmp_path / "vrpdo.json"
+    result = run("solve", DATA / "vrpdo" / "U_25small_1.txt", "--time-limit", "3", "--output", out)
+    assert result.exit_code == 0, result.output
+    doc = json.loads(out.read_text())
+    customers = sorted(s["customer"] for r in doc["routes"] for s in r["stops"])
+    assert customers == list(range(25))  # every customer exactly once, depot left out
+    assert doc["feasible"] and doc["convention"] == "tilk"
+    # 2188 is the proven optimum (Tilk et al., BPC); no feasible plan is cheaper.
+    assert doc["cost"] >= 2188

@@ -18,6 +18,16 @@ from optimizer.routing import SolveParams
 READERS = {".txt": ("solomon", read_solomon), ".vrp": ("cvrplib", read_cvrplib)}
 
 
+def is_vrpdo(path: str | Path) -> bool:
+    """Whether a ``.txt`` file is a VRPDO instance (its header names LOCATIONS and OPTIONS)."""
+    try:
+        with open(path, encoding="latin-1") as file:
+            head = [next(file, "") for _ in range(6)]
+    except OSError:
+        return False
+    return any("LOCATIONS" in line and "OPTIONS" in line for line in head)
+
+
 def read_instance(path: str | Path) -> tuple[RoutingProblem, str]:
     """Read a Solomon ``.txt`` or CVRPLIB ``.vrp`` instance by its suffix.
 
