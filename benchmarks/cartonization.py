@@ -25,15 +25,11 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import numpy as np
 
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-
-from optimizer.cartonization import cartonize, check_packing, volume_lower_bound  # noqa: E402
-from optimizer.domain.packing import BoxType, Item, PackedBox, Packing, Placement  # noqa: E402
+from optimizer.cartonization import cartonize, check_packing, volume_lower_bound
+from optimizer.domain.packing import BoxType, Item, PackedBox, Packing, Placement
 
 # Inner mm, max content g, cents, locker class: a typical small-parcel catalogue.
 CATALOGUE = (

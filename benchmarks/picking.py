@@ -21,14 +21,9 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-# Run as a file, this script's folder comes first on sys.path, where
-# ``benchmarks/simulation.py`` would shadow the ``simulation`` package.
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-
-from simulation.layout import Position  # noqa: E402
-from simulation.picking import POLICIES  # noqa: E402
-from simulation.sprp import LAYOUTS, read_optima, read_sprp  # noqa: E402
+from simulation.layout import Position
+from simulation.picking import POLICIES
+from simulation.sprp import LAYOUTS, read_optima, read_sprp
 
 DEFAULT_DIR = (
     Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "picker_routing" / "instances"

@@ -7,8 +7,8 @@ each replication, their median, and the KPIs of the median replication.
 
 Usage::
 
-    python benchmarks/simulation.py
-    python benchmarks/simulation.py --replications 5 --batching seed --routing s_shape
+    python benchmarks/simulation_day.py
+    python benchmarks/simulation_day.py --replications 5 --batching seed --routing s_shape
 """
 
 from __future__ import annotations
@@ -17,14 +17,8 @@ import argparse
 import statistics
 import sys
 import time
-from pathlib import Path
 
-# Run as a file, this script's folder comes first on sys.path and its name would
-# shadow the ``simulation`` package.
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-
-from simulation.config import (  # noqa: E402
+from simulation.config import (
     POLICIES_BATCHING,
     POLICIES_ROUTING,
     BatchingConfig,
@@ -37,7 +31,7 @@ from simulation.config import (  # noqa: E402
     StorageConfig,
     Truck,
 )
-from simulation.model import simulate  # noqa: E402
+from simulation.model import simulate
 
 H = 3600
 
