@@ -1,5 +1,6 @@
 """The domain model: frozen, validated dataclasses in integer units."""
 
+from optimizer.domain.batch import Batch, BatchOptions
 from optimizer.domain.fleet import Fleet, Vehicle, VehicleType
 from optimizer.domain.geo import Location, PlanarPoint, Point
 from optimizer.domain.network import Depot
@@ -9,6 +10,8 @@ from optimizer.domain.problems import RoutingProblem
 from optimizer.domain.time_window import TimeWindow
 
 __all__ = [
+    "Batch",
+    "BatchOptions",
     "Depot",
     "Fleet",
     "Location",
