@@ -25,7 +25,8 @@ stop) and must be back at the depot by the horizon. Two conventions:
   solutions pass or fail the same way under either reading, and a plan that
   meets the stricter rule meets the looser one too.
 
-Solver (:func:`solve_vrpdo`): a Lagrangian loop around PyVRP.
+Solver (:func:`solve_vrpdo`): a Lagrangian loop around PyVRP, then option
+moves and OR-Tools with the assignment constraints hard.
 
 1. The integer model (:func:`integer_model`) gives PyVRP one client per
    *option*, each on its own PyVRP location; the options of one customer form
@@ -42,17 +43,32 @@ Solver (:func:`solve_vrpdo`): a Lagrangian loop around PyVRP.
    a first choice, ``lambda1`` more if it is a third choice, and ``mu[l]`` if
    it uses shared location ``l``; the price is paid through the group's
    prizes. After each short PyVRP run (warm-started from the previous one)
-   the multipliers follow the subgradient (deficit or excess times a
-   decaying step).
+   the multipliers follow the subgradient (step halved when its sign flips);
+   once a multiplier has been both too low and too high it is bisected
+   between the two. Halfway through the loop the routes restart from scratch
+   with the prices found so far, for diversity. The loop takes 60 % of the
+   time (75 % above 30 customers, 85 % above 100).
 3. Every run's routes are repaired when they break only the assignment
-   constraints (:func:`repair`: cheapest option change that reduces the
-   violation, reinserted at its best feasible position), and the cheapest
-   checked result is kept. The best assignment is then re-optimised as a
-   plain VRPTW with the options fixed.
-4. If nothing feasible was found, every customer gets its own route and the
+   constraints (:func:`repair`: cheapest change of one option, or of two at
+   once when one is not enough, that reduces the violation, reinserted at its
+   best feasible position), polished by :func:`improve_options` when within
+   3 % of the best, and the cheapest feasible result is kept.
+4. The best is improved by option moves (:func:`improve_options`: one
+   customer, or two at once so a tight quota stays met) alternating with
+   PyVRP re-routing with the options fixed; then by OR-Tools guided local
+   search (``engines/vrpdo_ortools.py``) with the locker capacities and the
+   quota as hard constraints, warm-started from it, until 93 % of the time;
+   then option moves again. OR-Tools is skipped above
+   :data:`ORTOOLS_MAX_CUSTOMERS` customers, where the loop takes 85 %. Each
+   stage's result is kept only if it is feasible in the engine model and
+   cheaper.
+5. If nothing feasible was found, every customer gets its own route and the
    repair fixes the assignment, so a feasible answer always comes back when
    one exists with single-customer routes; the result is always verified by
    :func:`check_vrpdo`.
+
+Runs are reproducible per seed only as far as the time limits allow: every
+stage stops on the wall clock.
 """
 
 from __future__ import annotations
@@ -75,6 +91,8 @@ DUMEZ_SCALE = 1000
 TILK_SCALE = 10
 """Tilk times and distances are multiplied by 10 (as in the Mainz readme)."""
 _TOL = 1e-6
+ORTOOLS_MAX_CUSTOMERS = 100
+"""Above this many customers the OR-Tools stage is skipped (too slow to pay off)."""
 
 DEPOT, SHARED, PRIVATE = 0, 1, 2
 
@@ -620,9 +638,11 @@ def _best_insertion(
 def repair(model: VrpdoModel, routes: list[list[int]]) -> list[list[int]] | None:
     """Fix quota and shared-capacity violations by changing options greedily.
 
-    Each step moves one customer to another of its options, choosing among
-    the moves that reduce the violation the one with the cheapest removal plus
-    best feasible reinsertion.
+    Each step changes the option of one customer, choosing among the changes
+    that reduce the violation the one with the cheapest removal plus best
+    feasible reinsertion. When no single change reduces it, two changes at
+    once are tried (say one customer away from a full locker, which breaks a
+    tight quota, and another to its first choice).
 
     Returns
     -------
@@ -639,34 +659,47 @@ def repair(model: VrpdoModel, routes: list[list[int]]) -> list[list[int]] | None
         gap = _assignment_violation(model, chosen)
         if gap == 0:
             return routes
-        best: tuple[int, int, int, int, int] | None = None
-        where = {o: (r, p) for r, route in enumerate(routes) for p, o in enumerate(route)}
+        best: tuple[int, list[list[int]]] | None = None
+        neutral: list[tuple[int, int, int]] = []  # (customer, old, alt), gap unchanged
         for c, o in enumerate(chosen):
             for alt in model.customer_options[c]:
                 if alt == o:
                     continue
                 trial = list(chosen)
                 trial[c] = alt
+                after = _assignment_violation(model, trial)
+                if after == gap:
+                    neutral.append((c, o, alt))
+                elif after < gap:
+                    delta, moved = _change_option(model, routes, o, alt)
+                    if best is None or delta < best[0]:
+                        best = (delta, moved)
+        # stuck with single changes: try two at once (e.g. one customer away
+        # from a full locker, which breaks a tight quota, and one to a first choice)
+        singles: list[tuple[int, int, int, int]] = []  # (delta, customer, old, alt)
+        if best is None:
+            singles = sorted(
+                (_change_option(model, routes, o, a)[0], c, o, a) for c, o, a in neutral
+            )
+        tried = 0
+        for i, x in enumerate(singles):
+            for y in singles[i + 1 :]:
+                if tried >= 40 or (best is not None and x[0] + y[0] >= best[0]):
+                    break
+                if x[1] == y[1]:
+                    continue
+                trial = list(chosen)
+                trial[x[1]], trial[y[1]] = x[3], y[3]
                 if _assignment_violation(model, trial) >= gap:
                     continue
-                r, p = where[o]
-                shorter = routes[r][:p] + routes[r][p + 1 :]
-                saved = route_cost(model, routes[r]) - (
-                    route_cost(model, shorter) if shorter else 0
-                )
-                rest = [shorter if k == r else x for k, x in enumerate(routes)]
-                delta, into, pos = _best_insertion(model, rest, alt)
-                if best is None or delta - saved < best[0]:
-                    best = (delta - saved, alt, r, into, pos)
+                tried += 1
+                d1, moved = _change_option(model, routes, x[2], x[3])
+                d2, moved = _change_option(model, moved, y[2], y[3])
+                if best is None or d1 + d2 < best[0]:
+                    best = (d1 + d2, moved)
         if best is None:
             return None
-        _, alt, r, into, pos = best
-        routes[r].remove(chosen[model.option_customer[alt]])
-        if into == len(routes):
-            routes.append([alt])
-        else:
-            routes[into].insert(pos, alt)
-        routes = [x for x in routes if x]
+        routes = best[1]
     return None
 
 
@@ -731,10 +764,21 @@ def solve_vrpdo(instance: VrpdoInstance, params: VrpdoParams | None = None) -> V
         if routes is None:
             return
         fixed = repair(model, routes)
-        if fixed is not None and (c := _total(model, fixed)) < best_cost:
+        if fixed is None:
+            return
+        if _total(model, fixed) < 1.03 * best_cost:
+            fixed = improve_options(model, fixed, time.monotonic() + 0.03 * params.time_limit)
+        if (c := _total(model, fixed)) < best_cost:
             best, best_cost = fixed, c
 
-    polish = 0.15 * params.time_limit
+    # share of the time for the price loop; the rest goes to option moves and
+    # OR-Tools, whose guided local search pays off on small instances only
+    # (above ORTOOLS_MAX_CUSTOMERS it is skipped)
+    n_customers = len(m.demand)
+    loop_share = (
+        0.6 if n_customers <= 30 else 0.75 if n_customers <= ORTOOLS_MAX_CUSTOMERS else 0.85
+    )
+    polish = (1 - loop_share) * params.time_limit
     rounds = 12
     chunk = max(0.5, (params.time_limit - polish) / rounds)
     step0 = _step_size(model)
@@ -743,10 +787,15 @@ def solve_vrpdo(instance: VrpdoInstance, params: VrpdoParams | None = None) -> V
     lam: dict[object, float] = {}
     steps: dict[object, float] = {}
     signs: dict[object, int] = {}
+    bracket: dict[object, tuple[float, float]] = {}
     warm: list[list[int]] | None = None
     k = 0
+    restart = started + 0.5 * (params.time_limit - polish)
     while deadline - time.monotonic() > polish + 0.25:
         budget = min(chunk, deadline - time.monotonic() - polish)
+        if warm is not None and time.monotonic() > restart:
+            # second half: keep the prices found so far, restart the routes for diversity
+            warm, restart = None, math.inf
         mu = {loc: lam.get(loc, 0.0) for loc in shared}
         routes = vrpdo_pyvrp.solve(
             model,
@@ -779,13 +828,24 @@ def solve_vrpdo(instance: VrpdoInstance, params: VrpdoParams | None = None) -> V
             sign = (g > 0) - (g < 0)
             if sign == 0 or (sign < 0 and lam.get(key, 0.0) == 0.0):
                 continue
+            now = lam.get(key, 0.0)
+            low, high = bracket.get(key, (0.0, math.inf))
+            if sign > 0:
+                low = now
+                high = high if high > low else math.inf
+            else:
+                high = now
+                low = low if low < high else 0.0
+            bracket[key] = (low, high)
             s = steps.get(key, step0)
             if signs.get(key, sign) != sign:
                 s *= 0.5
             elif key in signs:
-                s *= 1.5
+                s *= 1.2
             steps[key], signs[key] = s, sign
-            lam[key] = max(0.0, lam.get(key, 0.0) + s * max(-3, min(3, g)))
+            stepped = max(0.0, now + s * max(-3, min(3, g)))
+            # bisect once the multiplier is bracketed (a price too low and one too high)
+            lam[key] = (low + high) / 2 if high < math.inf else stepped
         logger.debug(
             "round %d: cost %d, first %d/%d, second %d/%d, best %s",
             k,
@@ -800,21 +860,23 @@ def solve_vrpdo(instance: VrpdoInstance, params: VrpdoParams | None = None) -> V
     if best is None:
         keep([[c_opts[0]] for c_opts in _first_choices(model)])
     if best is not None:
-        best = improve_options(model, best, deadline - 0.5 * polish)
-        best_cost = _total(model, best)
-    if best is not None and (left := deadline - time.monotonic()) > 0.2:
-        options = sorted(o for r in best for o in r)
-        polished = vrpdo_pyvrp.solve(
-            model,
-            [0] * len(m.option_location),
-            time_limit=left,
-            seed=params.seed,
-            options=options,
-            initial=best,
+        best = _option_search(
+            model, best, params.seed, started + (loop_share + 0.05) * params.time_limit
         )
-        if polished is not None and all(route_ok(model, r) for r in polished):
-            if _total(model, polished) < best_cost:
-                best, best_cost = polished, _total(model, polished)
+        best_cost = _total(model, best)
+    left = deadline - time.monotonic() - 0.07 * params.time_limit
+    if best is not None and n_customers <= ORTOOLS_MAX_CUSTOMERS and left > 0.2:
+        from optimizer.engines import vrpdo_ortools
+
+        found = vrpdo_ortools.solve(
+            model, best, need_first=need0, need_second=need1, time_limit=left
+        )
+        if found is not None and _feasible(model, found) and _total(model, found) < best_cost:
+            logger.debug("OR-Tools: %d -> %d", best_cost, _total(model, found))
+            best, best_cost = found, _total(model, found)
+    if best is not None:
+        best = _option_search(model, best, params.seed, deadline - 0.05)
+        best_cost = _total(model, best)
     if best is None:
         logger.warning("%s: no feasible solution found", instance.name)
         best = [[c_opts[0]] for c_opts in _first_choices(model)]
@@ -830,39 +892,126 @@ def solve_vrpdo(instance: VrpdoInstance, params: VrpdoParams | None = None) -> V
     return solution
 
 
-def improve_options(model: VrpdoModel, routes: list[list[int]], deadline: float) -> list[list[int]]:
-    """First-improvement search moving one customer to another of its options.
+def _feasible(model: VrpdoModel, routes: list[list[int]]) -> bool:
+    """Every customer once, every route and the assignment feasible (engine units)."""
+    served = sorted(model.option_customer[o] for r in routes for o in r)
+    if served != list(range(len(model.demand))):
+        return False
+    return all(route_ok(model, r) for r in routes) and (
+        _assignment_violation(model, _chosen(model, routes)) == 0
+    )
 
-    A move keeps the assignment feasible (quota, shared capacities) and
-    reinserts the new option at its cheapest feasible position.
+
+def _option_search(
+    model: VrpdoModel, routes: list[list[int]], seed: int, deadline: float
+) -> list[list[int]]:
+    """Alternate option moves (:func:`improve_options`) and PyVRP re-routing.
+
+    PyVRP re-routes with the options fixed, for at most a second or two per
+    round, until a round brings no gain or the deadline passes.
+    """
+    from optimizer.engines import vrpdo_pyvrp
+
+    best, best_cost = routes, _total(model, routes)
+    k = 0
+    while time.monotonic() < deadline:
+        moved = improve_options(model, best, deadline)
+        left = deadline - time.monotonic()
+        if left < 0.2:
+            if _total(model, moved) < best_cost and _feasible(model, moved):
+                best = moved
+            break
+        options = sorted(o for r in moved for o in r)
+        routed = vrpdo_pyvrp.solve(
+            model,
+            [0] * len(model.option_location),
+            time_limit=min(left, 0.5 + 0.02 * len(options)),
+            seed=seed + k,
+            options=options,
+            initial=moved,
+        )
+        k += 1
+        candidates = [moved] + ([routed] if routed is not None else [])
+        gain = False
+        for cand in candidates:
+            if _total(model, cand) < best_cost and _feasible(model, cand):
+                best, best_cost, gain = cand, _total(model, cand), True
+        logger.debug("option search round %d: %d", k, best_cost)
+        if not gain:
+            break
+    return best
+
+
+def _change_option(
+    model: VrpdoModel, routes: list[list[int]], old: int, alt: int
+) -> tuple[int, list[list[int]]]:
+    """Cost change and routes after replacing option ``old`` by ``alt``.
+
+    ``alt`` goes to its cheapest feasible position (possibly a new route).
+    """
+    r = next(k for k, route in enumerate(routes) if old in route)
+    shorter = [x for x in routes[r] if x != old]
+    saved = route_cost(model, routes[r]) - (route_cost(model, shorter) if shorter else 0)
+    rest = [shorter if k == r else list(x) for k, x in enumerate(routes)]
+    delta, into, pos = _best_insertion(model, rest, alt)
+    if into == len(rest):
+        rest.append([alt])
+    else:
+        rest[into].insert(pos, alt)
+    return delta - saved, [x for x in rest if x]
+
+
+def improve_options(model: VrpdoModel, routes: list[list[int]], deadline: float) -> list[list[int]]:
+    """Local search moving one or two customers to other options.
+
+    A single move changes one customer's option; a pair move changes two at
+    once (typically one to its first choice and another away from it, which
+    keeps a tight quota). Every accepted move keeps the assignment feasible
+    (quota, shared capacities) and strictly lowers the cost; new options go
+    to their cheapest feasible position.
     """
     routes = [list(r) for r in routes]
     improved = True
     while improved and time.monotonic() < deadline:
         improved = False
         chosen = _chosen(model, routes)
+        singles: list[tuple[int, int, int, int]] = []  # (delta, customer, old, alt)
         for c, o in enumerate(chosen):
             for alt in model.customer_options[c]:
+                if alt == o:
+                    continue
+                delta, trial_routes = _change_option(model, routes, o, alt)
                 trial = list(chosen)
                 trial[c] = alt
-                if alt == o or _assignment_violation(model, trial) > 0:
-                    continue
-                r = next(k for k, route in enumerate(routes) if o in route)
-                shorter = [x for x in routes[r] if x != o]
-                saved = route_cost(model, routes[r]) - (
-                    route_cost(model, shorter) if shorter else 0
-                )
-                rest = [shorter if k == r else x for k, x in enumerate(routes)]
-                delta, into, pos = _best_insertion(model, rest, alt)
-                if delta < saved:
-                    if into == len(rest):
-                        rest.append([alt])
-                    else:
-                        rest[into].insert(pos, alt)
-                    routes = [x for x in rest if x]
+                if delta < 0 and _assignment_violation(model, trial) == 0:
+                    routes = trial_routes
                     improved = True
                     break
-            if improved:
+                singles.append((delta, c, o, alt))
+            if improved or time.monotonic() > deadline:
+                break
+        if improved or time.monotonic() > deadline:
+            continue
+        singles.sort()
+        pairs = [
+            (d1 + d2, a, b)
+            for i, a in enumerate(singles)
+            for b in singles[i + 1 :]
+            if a[1] != b[1] and (d1 := a[0]) + (d2 := b[0]) < 0
+        ]
+        pairs.sort()
+        for _, a, b in pairs[:60]:
+            if time.monotonic() > deadline:
+                break
+            trial = list(chosen)
+            trial[a[1]], trial[b[1]] = a[3], b[3]
+            if _assignment_violation(model, trial) > 0:
+                continue
+            d1, step = _change_option(model, routes, a[2], a[3])
+            d2, step = _change_option(model, step, b[2], b[3])
+            if d1 + d2 < 0:
+                routes = step
+                improved = True
                 break
     return routes
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from optimizer.engines import vrpdo_ortools
 from optimizer.formats.errors import InputError
 from optimizer.formats.vrpdo import (
     detect_convention,
@@ -22,6 +23,9 @@ from optimizer.vrpdo import (
     VrpdoParams,
     VrpdoSolution,
     check_vrpdo,
+    improve_options,
+    integer_model,
+    repair,
     solve_vrpdo,
     vrpdo_plan_dict,
 )
@@ -66,6 +70,13 @@ GOOD = VrpdoSolution(((0, 2, 4, 5, 6),))
 # depot -5- 1 (start 5, leave 16) -5- 2 (21, leave 32) -6.708- 3 (38.708, leave 44.708)
 # -10- 4 (54.708, leave 65.708) -3.162- 5 (68.870, leave 79.870) -5- depot at 84.870
 GOOD_COST = 5 + 5 + math.hypot(6, 3) + 10 + math.hypot(3, 1) + 5
+# The constrained optimum: customer 0 at home, customer 1 at the locker (with 2):
+# depot -5- 1 -3.162- locker -9.487- 5 -3.162- 4 -5- depot. Moving customer 0 to the
+# locker as well would save 3.162 but puts 3 parcels in the locker (capacity 2) and
+# leaves 3 first choices (4 needed).
+BEST = VrpdoSolution(((0, 3, 4, 6, 5),))
+BEST_COST = 5 + math.hypot(3, 1) + math.hypot(3, 9) + math.hypot(3, 1) + 5
+RELAXED_COST = 5 + math.hypot(3, 9) + math.hypot(3, 1) + 5  # all three at the locker
 
 
 @pytest.fixture
@@ -239,8 +250,87 @@ def test_solver_feasible() -> None:
 
 
 def test_solver_tiny(tiny: VrpdoInstance) -> None:
+    assert check_vrpdo(tiny, BEST).cost == pytest.approx(BEST_COST)
     report = check_vrpdo(tiny, solve_vrpdo(tiny, VrpdoParams(time_limit=1)))
-    assert report.feasible and report.cost <= GOOD_COST + 1e-9
+    assert report.feasible and report.cost == pytest.approx(BEST_COST)
+
+
+@pytest.mark.parametrize(
+    ("locker_capacity", "need_first", "expected"),
+    [
+        (2, 4, BEST_COST),  # both constraints bind
+        (2, 3, BEST_COST),  # the locker capacity alone
+        (3, 4, BEST_COST),  # the first-choice quota alone
+        (3, 3, RELAXED_COST),  # neither: all three parcels go to the locker
+    ],
+)
+def test_ortools_hard_assignment_constraints(
+    tiny: VrpdoInstance, locker_capacity: int, need_first: int, expected: float
+) -> None:
+    inst = _replace_location(tiny, 3, capacity=locker_capacity)
+    routes = vrpdo_ortools.solve(
+        integer_model(inst),
+        [list(GOOD.routes[0])],
+        need_first=need_first,
+        need_second=5,
+        time_limit=0.5,
+    )
+    assert routes is not None
+    solution = VrpdoSolution(tuple(tuple(r) for r in routes))
+    report = check_vrpdo(inst, solution)
+    assert report.cost == pytest.approx(expected)
+    at_locker = sum(inst.options[o].location == 3 for r in routes for o in r)
+    first = sum(inst.options[o].priority == 0 for r in routes for o in r)
+    assert at_locker <= locker_capacity and first >= need_first
+    if expected == BEST_COST:
+        assert report.feasible, report.violations
+
+
+def test_repair_fixes_capacity_and_quota(tiny: VrpdoInstance) -> None:
+    # customers 0 and 1 both at the locker: 3 parcels (capacity 2) and 3 first
+    # choices (4 needed); one change fixes both, here customer 0 going home
+    model = integer_model(tiny)
+    fixed = repair(model, [[1, 3, 4, 6, 5]])
+    assert fixed is not None
+    report = check_vrpdo(tiny, VrpdoSolution(tuple(tuple(r) for r in fixed)))
+    assert report.feasible and report.cost == pytest.approx(BEST_COST)
+
+
+def test_repair_changes_two_customers_at_once(tmp_path: Path) -> None:
+    # Customers 0, 1 and 2 all take the locker as first choice (3 parcels,
+    # capacity 2); customer 3 is at its second choice (option 7). Sending 0 or 1
+    # home leaves 3 first choices (4 needed) and moving 3 to its first choice
+    # leaves the locker full: no single change helps, a pair does.
+    text = (
+        TINY.replace("10 50 6 5 7 3 4", "10 50 6 5 8 3 4")
+        .replace("0 1 0 0 5 0", "0 1 0 1 5 0")
+        .replace("1 3 0 1 2 0", "1 3 0 0 2 0")
+        .replace("2 2 1 0 5 0", "2 2 1 1 5 0")
+        .replace("3 3 1 1 2 0", "3 3 1 0 2 0")
+        + "7 5 3 1 5 0\n"
+    )
+    path = tmp_path / "pair.txt"
+    path.write_text(text)
+    inst = read_vrpdo(path)
+    start = VrpdoSolution(((1, 3, 4, 7, 6),))
+    assert [v.split(":")[0] for v in check_vrpdo(inst, start).violations] == ["location 3"]
+    fixed = repair(integer_model(inst), [list(start.routes[0])])
+    assert fixed is not None
+    report = check_vrpdo(inst, VrpdoSolution(tuple(tuple(r) for r in fixed)))
+    assert report.feasible, report.violations
+    assert 5 in {o for r in fixed for o in r}  # customer 3 at its first choice
+
+
+def test_improve_options_keeps_assignment_feasible(tiny: VrpdoInstance) -> None:
+    # from GOOD (everyone at a first choice) the only saving move is customer 1
+    # to the locker, which keeps 4 first choices and 2 parcels there; it is
+    # inserted beside the locker's other parcel, the rest keeps its order:
+    # depot -5- 1 -3.162- locker -10- 4 -3.162- 5 -5- depot
+    model = integer_model(tiny)
+    better = improve_options(model, [list(GOOD.routes[0])], deadline=math.inf)
+    report = check_vrpdo(tiny, VrpdoSolution(tuple(tuple(r) for r in better)))
+    assert report.feasible
+    assert report.cost == pytest.approx(5 + math.hypot(3, 1) + 10 + math.hypot(3, 1) + 5)
 
 
 def test_plan_dict(tiny: VrpdoInstance) -> None:
