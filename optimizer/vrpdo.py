@@ -93,6 +93,8 @@ TILK_SCALE = 10
 _TOL = 1e-6
 ORTOOLS_MAX_CUSTOMERS = 100
 """Above this many customers the OR-Tools stage is skipped (too slow to pay off)."""
+PAIR_REPAIR_MAX_CUSTOMERS = 100
+"""Up to this many customers :func:`repair` prices every option change each step."""
 
 DEPOT, SHARED, PRIVATE = 0, 1, 2
 
@@ -638,11 +640,12 @@ def _best_insertion(
 def repair(model: VrpdoModel, routes: list[list[int]]) -> list[list[int]] | None:
     """Fix quota and shared-capacity violations by changing options greedily.
 
-    Each step changes the option of one customer, choosing among the changes
-    that reduce the violation the one with the cheapest removal plus best
-    feasible reinsertion. When no single change reduces it, two changes at
-    once are tried (say one customer away from a full locker, which breaks a
-    tight quota, and another to its first choice).
+    Each step changes the option of one customer, or of two at once (say one
+    away from a full locker, which breaks a tight quota, and another to its
+    first choice), choosing among the changes that reduce the violation the
+    one with the cheapest removal plus best feasible reinsertion. Above
+    :data:`PAIR_REPAIR_MAX_CUSTOMERS` customers, pairs are tried only when no
+    single change helps.
 
     Returns
     -------
@@ -660,6 +663,10 @@ def repair(model: VrpdoModel, routes: list[list[int]]) -> list[list[int]] | None
         if gap == 0:
             return routes
         best: tuple[int, list[list[int]]] | None = None
+        # up to PAIR_REPAIR_MAX_CUSTOMERS every change is priced, for the pairs
+        # below; above, only when no single change reduces the violation
+        exhaustive = len(chosen) <= PAIR_REPAIR_MAX_CUSTOMERS
+        singles: list[tuple[int, int, int, int]] = []  # (delta, customer, old, alt)
         neutral: list[tuple[int, int, int]] = []  # (customer, old, alt), gap unchanged
         for c, o in enumerate(chosen):
             for alt in model.customer_options[c]:
@@ -668,19 +675,19 @@ def repair(model: VrpdoModel, routes: list[list[int]]) -> list[list[int]] | None
                 trial = list(chosen)
                 trial[c] = alt
                 after = _assignment_violation(model, trial)
-                if after == gap:
-                    neutral.append((c, o, alt))
-                elif after < gap:
+                if exhaustive or after < gap:
                     delta, moved = _change_option(model, routes, o, alt)
-                    if best is None or delta < best[0]:
+                    if after < gap and (best is None or delta < best[0]):
                         best = (delta, moved)
-        # stuck with single changes: try two at once (e.g. one customer away
-        # from a full locker, which breaks a tight quota, and one to a first choice)
-        singles: list[tuple[int, int, int, int]] = []  # (delta, customer, old, alt)
-        if best is None:
-            singles = sorted(
-                (_change_option(model, routes, o, a)[0], c, o, a) for c, o, a in neutral
-            )
+                    if exhaustive:
+                        singles.append((delta, c, o, alt))
+                elif after == gap:
+                    neutral.append((c, o, alt))
+        # two changes at once, e.g. one customer away from a full locker (which
+        # breaks a tight quota) and another to its first choice
+        if not exhaustive and best is None:
+            singles = [(_change_option(model, routes, o, a)[0], c, o, a) for c, o, a in neutral]
+        singles.sort()
         tried = 0
         for i, x in enumerate(singles):
             for y in singles[i + 1 :]:
