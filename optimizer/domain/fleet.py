@@ -46,6 +46,9 @@ class VehicleType:
         Grams of CO2 emitted per kilometre.
     skills
         Skills the vehicle and its driver have.
+    zones
+        Ids of the service zones it is confined to (a cargo bike in the
+        centre); empty means it may go anywhere.
     """
 
     id: str
@@ -64,6 +67,7 @@ class VehicleType:
     speed_kmh: int = 30
     co2_per_km: int = 0
     skills: frozenset[str] = field(default_factory=frozenset)
+    zones: frozenset[str] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
         check_id("id", self.id)
@@ -81,6 +85,7 @@ class VehicleType:
             check_positive("max_stops", self.max_stops)
         check_positive("speed_kmh", self.speed_kmh)
         object.__setattr__(self, "skills", frozenset(self.skills))
+        object.__setattr__(self, "zones", frozenset(self.zones))
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from optimizer.domain.geo import Location, PlanarPoint
 from optimizer.domain.time_window import TimeWindow, normalise_windows
 from optimizer.domain.units import check_non_negative
+
+if TYPE_CHECKING:
+    from optimizer.domain.delivery import DeliveryOption
+    from optimizer.domain.packing import Item
 
 
 def check_id(name: str, value: str) -> None:
@@ -27,16 +32,23 @@ class Parcel:
         Weight in grams.
     volume
         Volume in cubic centimetres.
+    size
+        Locker compartment class ``"S"``, ``"M"`` or ``"L"`` it needs, or
+        ``None`` to derive it from the volume
+        (:func:`optimizer.domain.delivery.parcel_size_class`).
     """
 
     id: str
     weight: int
     volume: int
+    size: str | None = None
 
     def __post_init__(self) -> None:
         check_id("id", self.id)
         check_non_negative("weight", self.weight)
         check_non_negative("volume", self.volume)
+        if self.size is not None and self.size not in ("S", "M", "L"):
+            raise ValueError(f"size must be S, M, L or None, got {self.size!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +64,8 @@ class Order:
     location
         Delivery location.
     parcels
-        The parcels shipped for this order (at least one).
+        The parcels shipped for this order (at least one, unless ``items``
+        are given: consolidation then packs them into parcels).
     time_windows
         Windows in which service may *start*; sorted and merged when built.
     service_time
@@ -67,6 +80,12 @@ class Order:
     release_time
         When its parcels are ready at the depot (for instance from the
         picking simulation): the vehicle carrying it leaves no earlier.
+    options
+        Delivery options the customer accepts; empty means home delivery
+        only (see :attr:`delivery_options`).
+    items
+        Order lines to pack into boxes (:func:`optimizer.cartonization.cartonize`)
+        instead of, or besides, ready ``parcels``.
     """
 
     id: str
@@ -79,12 +98,29 @@ class Order:
     skills: frozenset[str] = field(default_factory=frozenset)
     vehicle_types: frozenset[str] = field(default_factory=frozenset)
     release_time: int = 0
+    options: tuple[DeliveryOption, ...] = ()
+    items: tuple[Item, ...] = ()
 
     def __post_init__(self) -> None:
+        from optimizer.domain.delivery import DeliveryOption
+        from optimizer.domain.packing import Item
+
         check_id("id", self.id)
         check_id("customer", self.customer)
-        if not self.parcels:
+        object.__setattr__(self, "parcels", tuple(self.parcels))
+        object.__setattr__(self, "options", tuple(self.options))
+        object.__setattr__(self, "items", tuple(self.items))
+        if not self.parcels and not self.items:
             raise ValueError("parcels must hold at least one parcel")
+        for k, option in enumerate(self.options):
+            if not isinstance(option, DeliveryOption):
+                raise ValueError(f"options[{k}] must be a DeliveryOption, got {option!r}")
+        for k, item in enumerate(self.items):
+            if not isinstance(item, Item):
+                raise ValueError(f"items[{k}] must be an Item, got {item!r}")
+        item_ids = [i.id for i in self.items]
+        if len(set(item_ids)) != len(item_ids):
+            raise ValueError("items: item ids must be unique within an order")
         ids = [p.id for p in self.parcels]
         if len(set(ids)) != len(ids):
             raise ValueError("parcels: parcel ids must be unique within an order")
@@ -98,13 +134,21 @@ class Order:
 
     @property
     def weight(self) -> int:
-        """Total weight in grams."""
-        return sum(p.weight for p in self.parcels)
+        """Total weight in grams: parcels plus unpacked items."""
+        return sum(p.weight for p in self.parcels) + sum(i.weight * i.quantity for i in self.items)
 
     @property
     def volume(self) -> int:
-        """Total volume in cubic centimetres."""
-        return sum(p.volume for p in self.parcels)
+        """Total volume in cubic centimetres: parcels plus unpacked items (rounded up)."""
+        items_mm3 = sum(i.volume * i.quantity for i in self.items)
+        return sum(p.volume for p in self.parcels) + -(-items_mm3 // 1000)
+
+    @property
+    def delivery_options(self) -> tuple[DeliveryOption, ...]:
+        """The options it accepts: ``options``, or home delivery when none is listed."""
+        from optimizer.domain.delivery import HOME
+
+        return self.options or (HOME,)
 
     @property
     def parcel_count(self) -> int:
