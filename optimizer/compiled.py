@@ -148,3 +148,41 @@ class CompiledProblem:
     def duration_cost_per_second(self, vehicle: Vehicle) -> int:
         """Objective units per second of route duration."""
         return vehicle.type.cost_per_hour * (COST_PER_CENT // 3600)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Alternatives:
+    """Alternative nodes for routing with delivery options (integrated assignment).
+
+    Each order node of the compiled problem is one *candidate*: one shipment
+    delivered at one site. The engine visits at most one node per group.
+
+    Attributes
+    ----------
+    groups
+        Node lists: at most one node of a group is visited.
+    penalties
+        Per group: cents for leaving it out, or ``None`` when it must be served.
+    node_cost
+        Per node: cents added when the node is visited (option and preference
+        cost); zero for depots.
+    site
+        Per node: an integer naming its place; consecutive nodes at one site
+        form one stop.
+    setup
+        Per node: seconds spent once per stop when the vehicle arrives at the
+        node's site from another place (pickup point stop time). Node windows
+        must already be shifted by it: they bound the end of the setup.
+    limits
+        Linear constraints on the visited nodes: ``(nodes, coefficients,
+        lower, upper)``, meaning ``lower <= sum(coef * visited) <= upper``
+        (``None`` for no bound): pickup point capacities, compartments and
+        first-choice quotas.
+    """
+
+    groups: tuple[tuple[int, ...], ...]
+    penalties: tuple[int | None, ...]
+    node_cost: np.ndarray
+    site: np.ndarray
+    setup: np.ndarray
+    limits: tuple[tuple[tuple[int, ...], tuple[int, ...], int | None, int | None], ...] = ()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from optimizer.compiled import COST_PER_CENT, CompiledProblem
@@ -198,6 +198,31 @@ def solve_routes(problem: RoutingProblem, params: SolveParams | None = None) -> 
         if node not in served:
             unassigned[node] = diagnose(cp, node, routes)
 
+    plan = _build_plan(
+        cp,
+        routes,
+        unassigned,
+        {
+            "engine": params.engine,
+            "engines_run": used,
+            "time_limit_s": params.time_limit,
+            "seed": params.seed,
+        },
+    )
+    report = check_plan(plan, problem)
+    if not report.feasible:
+        raise PlanCheckError(plan, report)
+    return plan
+
+
+def _build_plan(
+    cp: CompiledProblem,
+    routes: dict[int, tuple[int, ...]],
+    unassigned: dict[int, tuple[Reason, str]],
+    meta: dict[str, object],
+) -> Plan:
+    """A plan with earliest, shortest-duration schedules for engine routes."""
+    problem = cp.problem
     out_routes = []
     for v in sorted(routes):
         nodes = routes[v]
@@ -209,20 +234,70 @@ def solve_routes(problem: RoutingProblem, params: SolveParams | None = None) -> 
             for n, a, s, d in zip(nodes, timing.arrivals, timing.starts, timing.departures)
         )
         out_routes.append(Route(cp.vehicles[v].id, visits, timing.start, timing.end))
-    plan = Plan(
+    return Plan(
         routes=tuple(out_routes),
         unassigned=tuple(
             Unassigned(problem.orders[n - cp.n_depots].id, reason, detail)
             for n, (reason, detail) in sorted(unassigned.items())
         ),
-        meta={
-            "engine": params.engine,
-            "engines_run": used,
-            "time_limit_s": params.time_limit,
-            "seed": params.seed,
-        },
+        meta=meta,
     )
-    report = check_plan(plan, problem)
-    if not report.feasible:
-        raise PlanCheckError(plan, report)
-    return plan
+
+
+def plan_from_routes(
+    problem: RoutingProblem,
+    routes: Mapping[str, Sequence[str]],
+    meta: Mapping[str, object] | None = None,
+) -> Plan:
+    """Schedule given routes and explain every order they leave out.
+
+    Parameters
+    ----------
+    problem
+        The problem the routes answer.
+    routes
+        Vehicle id -> order ids in visit order.
+    meta
+        Facts about how the routes were found.
+
+    Returns
+    -------
+    Plan
+        Routes with earliest, shortest-duration schedules; orders on no
+        route are unassigned with a reason from
+        :func:`optimizer.reasons.diagnose`.
+
+    Raises
+    ------
+    ValueError
+        When a vehicle or order is unknown, an order is routed twice or a
+        route breaks a constraint.
+    """
+    cp = CompiledProblem.from_problem(problem)
+    vehicle_index = {v.id: k for k, v in enumerate(cp.vehicles)}
+    node_of = {o.id: cp.order_node(k) for k, o in enumerate(problem.orders)}
+    nodes_by_vehicle: dict[int, tuple[int, ...]] = {}
+    seen: set[int] = set()
+    for vehicle_id, order_ids in routes.items():
+        if vehicle_id not in vehicle_index:
+            raise ValueError(f"unknown vehicle {vehicle_id!r}")
+        nodes = []
+        for order_id in order_ids:
+            if order_id not in node_of:
+                raise ValueError(f"unknown order {order_id!r}")
+            node = node_of[order_id]
+            if node in seen:
+                raise ValueError(f"order {order_id!r} is routed twice")
+            seen.add(node)
+            nodes.append(node)
+        if nodes:
+            v = vehicle_index[vehicle_id]
+            if isinstance(evaluate(cp, v, nodes), Reason):
+                raise ValueError(f"route of {vehicle_id!r} breaks a constraint")
+            nodes_by_vehicle[v] = tuple(nodes)
+    unassigned = {
+        node: diagnose(cp, node, nodes_by_vehicle)
+        for node in node_of.values()
+        if node not in seen
+    }
+    return _build_plan(cp, nodes_by_vehicle, unassigned, dict(meta or {}))

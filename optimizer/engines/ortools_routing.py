@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from optimizer.compiled import COST_PER_CENT, CompiledProblem
+from optimizer.compiled import COST_PER_CENT, Alternatives, CompiledProblem
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +22,7 @@ MANDATORY_PENALTY = 10**14
 """Drop cost of a mandatory order: dropped only when it fits nowhere."""
 
 _BOOL_FALSE = 2  # ortools.util.OptionalBoolean.BOOL_FALSE
+_BOOL_TRUE = 3  # ortools.util.OptionalBoolean.BOOL_TRUE
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +79,35 @@ def _search_parameters(
     return params
 
 
+def _add_alternatives(
+    routing: pywrapcp.RoutingModel,
+    manager: pywrapcp.RoutingIndexManager,
+    local: dict[int, int],
+    alternatives: Alternatives,
+) -> None:
+    """One disjunction per group, and the side constraints on visited nodes."""
+    for group, penalty in zip(alternatives.groups, alternatives.penalties):
+        indices = [manager.NodeToIndex(local[n]) for n in group if n in local]
+        if not indices:
+            continue
+        cost = MANDATORY_PENALTY if penalty is None else penalty * COST_PER_CENT
+        routing.AddDisjunction(indices, cost, 1)
+    solver = routing.solver()
+    for nodes, coefs, lower, upper in alternatives.limits:
+        terms = [
+            routing.ActiveVar(manager.NodeToIndex(local[n])) * c
+            for n, c in zip(nodes, coefs)
+            if n in local and c
+        ]
+        if not terms:
+            continue
+        total = solver.Sum(terms)
+        if lower is not None:
+            solver.Add(total >= lower)
+        if upper is not None:
+            solver.Add(total <= upper)
+
+
 def solve(
     cp: CompiledProblem,
     nodes: Sequence[int],
@@ -88,6 +118,7 @@ def solve(
     metaheuristic: str = "GUIDED_LOCAL_SEARCH",
     initial_routes: Sequence[Sequence[int]] | None = None,
     on_solution: Callable[[int], None] | None = None,
+    alternatives: Alternatives | None = None,
 ) -> EngineResult:
     """Solve the routing problem restricted to order ``nodes`` with OR-Tools.
 
@@ -110,6 +141,12 @@ def solve(
         Optional warm start: per vehicle, a list of order nodes.
     on_solution
         Called with the objective of every improving solution.
+    alternatives
+        Delivery-option alternatives: groups of nodes of which at most one
+        is visited, per-node costs, shared stops at one site and side
+        constraints (see :class:`~optimizer.compiled.Alternatives`). A warm
+        start is then needed in practice: first-solution heuristics rarely
+        meet the side constraints.
 
     Returns
     -------
@@ -141,15 +178,22 @@ def solve(
     cost_cache: dict[int, int] = {}
     time_cache: dict[str, int] = {}
     service = cp.service[index_nodes]
+    extra_cost = np.zeros((len(index_nodes), 1), dtype=np.int64)
+    extra_time = np.zeros((len(index_nodes), len(index_nodes)), dtype=np.int64)
+    if alternatives is not None:
+        extra_cost = alternatives.node_cost[index_nodes][:, None] * COST_PER_CENT
+        site = alternatives.site[index_nodes]
+        setup = alternatives.setup[index_nodes]
+        extra_time = np.where(site[:, None] != site[None, :], setup[None, :], 0)
     for v, vehicle in enumerate(cp.vehicles):
         unit = cp.arc_cost_per_unit(vehicle)
         if unit not in cost_cache:
-            matrix = (cp.arc[sub] * unit).tolist()
+            matrix = (cp.arc[sub] * unit + extra_cost).tolist()
             cost_cache[unit] = routing.RegisterTransitMatrix(matrix)
         routing.SetArcCostEvaluatorOfVehicle(cost_cache[unit], v)
         type_id = vehicle.type.id
         if type_id not in time_cache:
-            matrix = (cp.travel[type_id][sub] + service[:, None]).tolist()
+            matrix = (cp.travel[type_id][sub] + service[:, None] + extra_time).tolist()
             time_cache[type_id] = routing.RegisterTransitMatrix(matrix)
         routing.SetFixedCostOfVehicle(vehicle.type.fixed_cost * COST_PER_CENT, v)
 
@@ -219,10 +263,13 @@ def solve(
         ]
         if len(allowed) < n_vehicles:
             routing.VehicleVar(index).SetValues([-1, *allowed])
-        penalty = MANDATORY_PENALTY if order.penalty is None else order.penalty * COST_PER_CENT
-        routing.AddDisjunction([index], penalty)
+        if alternatives is None:
+            penalty = MANDATORY_PENALTY if order.penalty is None else order.penalty * COST_PER_CENT
+            routing.AddDisjunction([index], penalty)
 
     solver = routing.solver()
+    if alternatives is not None:
+        _add_alternatives(routing, manager, local, alternatives)
     for node in order_nodes:
         release = orders[node - cp.n_depots].release_time
         if release <= 0:
@@ -237,6 +284,11 @@ def solve(
             solver.Add(time_dim.CumulVar(routing.Start(v)) >= on_v * release)
 
     params = _search_parameters(time_limit, first_solution, metaheuristic, len(order_nodes))
+    if alternatives is not None:
+        ops = params.local_search_operators
+        ops.use_extended_swap_active = _BOOL_TRUE
+        ops.use_relocate_and_make_active = _BOOL_TRUE
+        ops.use_exchange_and_make_active = _BOOL_TRUE
     if on_solution is not None:
         routing.AddAtSolutionCallback(lambda: on_solution(routing.CostVar().Max()))
 
