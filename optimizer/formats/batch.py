@@ -2,9 +2,11 @@
 
 The formats are described in ``docs/batch-format.md``. User units (kilograms,
 litres, euros, ``"HH:MM"`` clock times, minutes, hours) are converted here,
-once, into the integer units of :mod:`optimizer.domain.units`. Every problem
-with the input raises :class:`~optimizer.formats.errors.InputError` located by
-file, row and field.
+once, into the integer units of :mod:`optimizer.domain.units`; box and item
+sides stay in millimetres (:mod:`optimizer.domain.packing`). Pickup points,
+service zones and the box catalogue sit beside the depots and fleet, so a CSV
+orders file uses those of its fleet file. Every problem with the input raises
+:class:`~optimizer.formats.errors.InputError` located by file, row and field.
 """
 
 from __future__ import annotations
@@ -21,13 +23,21 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, Protocol, TypeVar
 
 from optimizer.domain.batch import Batch, BatchOptions, check_timezone
+from optimizer.domain.delivery import (
+    SIZE_CLASSES,
+    DeliveryOption,
+    OptionKind,
+    PickupPoint,
+    ServiceZone,
+)
 from optimizer.domain.fleet import Fleet, VehicleType
 from optimizer.domain.geo import Location
 from optimizer.domain.network import Depot
 from optimizer.domain.orders import Order, Parcel
+from optimizer.domain.packing import BoxType, Item
 from optimizer.domain.time_window import TimeWindow
 from optimizer.formats.errors import InputError
 
@@ -42,6 +52,14 @@ MAX_CLOCK_HOURS = 47
 T = TypeVar("T")
 D = TypeVar("D")
 PathLike = str | os.PathLike[str]
+
+
+class _Identified(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+Part = TypeVar("Part", bound=_Identified)
 
 
 def read_batch(path: PathLike, fleet: PathLike | None = None) -> Batch:
@@ -88,17 +106,9 @@ def read_batch(path: PathLike, fleet: PathLike | None = None) -> Batch:
         else:
             fleet_path, fleet_file = Path(fleet), os.fspath(fleet)
         setup = _JsonReader(fleet_file).setup(_load_json(fleet_path, fleet_file), orders=False)
-        orders = _CsvReader(file, setup.fleet).orders(text)
+        orders = _CsvReader(file, setup.fleet, [p.id for p in setup.pickup_points]).orders(text)
         with _located(fleet_file, None):
-            return Batch(
-                name=setup.name or path.stem,
-                date=setup.date,
-                timezone=setup.timezone,
-                orders=orders,
-                depots=setup.depots,
-                fleet=setup.fleet,
-                options=setup.options,
-            )
+            return setup.batch(setup.name or path.stem, orders)
     raise InputError(file, f"unsupported file type {path.suffix!r}: expected .json or .csv")
 
 
@@ -321,6 +331,134 @@ def _json_hours(value: object) -> int:
     return _scaled(_json_number(value), 3600, positive=True)
 
 
+def _json_positive(value: object) -> int:
+    """A quantity > 0 already in its integer unit (millimetres, metres, km/h), rounded."""
+    return _scaled(_json_number(value), 1, positive=True)
+
+
+def _json_bool(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"must be true or false, got {_json_type(value)}")
+    return value
+
+
+def _size_class(value: object) -> str:
+    """A locker size class ``"S"``, ``"M"`` or ``"L"``."""
+    if isinstance(value, str) and value in SIZE_CLASSES:
+        return value
+    shown = repr(value) if isinstance(value, str) else _json_type(value)
+    raise ValueError(f"must be a size class S, M or L, got {shown}")
+
+
+def _option_kind(value: object) -> OptionKind:
+    if isinstance(value, str) and value in {k.value for k in OptionKind}:
+        return OptionKind(value)
+    shown = repr(value) if isinstance(value, str) else _json_type(value)
+    kinds = ", ".join(k.value for k in OptionKind)
+    raise ValueError(f"must be one of {kinds}, got {shown}")
+
+
+POINT_KINDS = ("shop", "locker")
+"""Values of a pickup point's informative ``kind`` key."""
+
+
+def _point_kind(value: object) -> str:
+    if isinstance(value, str) and value in POINT_KINDS:
+        return value
+    shown = repr(value) if isinstance(value, str) else _json_type(value)
+    raise ValueError(f"must be shop or locker, got {shown}")
+
+
+def _json_ring(value: object) -> tuple[tuple[float, float], ...]:
+    """A zone's outer ring: ``[[lon, lat], ...]`` or a GeoJSON Polygon geometry."""
+    if isinstance(value, dict):
+        if value.get("type") != "Polygon":
+            shown = value.get("type")
+            raise ValueError(
+                f'a GeoJSON geometry must have "type": "Polygon", got {shown!r}'
+                if shown is not None
+                else 'a GeoJSON geometry needs "type": "Polygon"'
+            )
+        unknown = sorted(set(value) - {"type", "coordinates", "bbox"})
+        if unknown:
+            raise ValueError(f"unknown GeoJSON key {unknown[0]!r}; expected type, coordinates")
+        rings = value.get("coordinates")
+        if not isinstance(rings, list) or not rings:
+            raise ValueError("GeoJSON coordinates must be a list holding the outer ring")
+        if len(rings) > 1:
+            raise ValueError("polygons with holes are not supported: give the outer ring only")
+        value = rings[0]
+    if not isinstance(value, list):
+        raise ValueError(
+            f"must be a list of [lon, lat] pairs or a GeoJSON Polygon, got {_json_type(value)}"
+        )
+    ring: list[tuple[float, float]] = []
+    for k, pair in enumerate(value):
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise ValueError(f"polygon[{k}] must be a [lon, lat] pair, got {_json_type(pair)}")
+        try:
+            lon, lat = (float(_json_number(c)) for c in pair)
+        except ValueError as exc:
+            raise ValueError(f"polygon[{k}]: {exc}") from None
+        ring.append((lon, lat))
+    return tuple(ring)
+
+
+def _check_simple(ring: Sequence[tuple[float, float]]) -> None:
+    """Raise ``ValueError`` unless ``ring`` bounds a valid polygon (no crossing edges)."""
+    from shapely import Polygon
+    from shapely.validation import explain_validity
+
+    shape = Polygon(ring)
+    if not shape.is_valid:
+        raise ValueError(f"polygon is not a valid ring: {explain_validity(shape)}")
+    if shape.area < _MIN_ZONE_AREA:
+        raise ValueError("polygon encloses no area: its vertices are in a line")
+
+
+_MIN_ZONE_AREA = 1e-12
+"""Smallest zone area in square degrees (about 0.01 m2): less is a degenerate ring."""
+
+
+def _check_known(what: str, key: str, value: str, known: Sequence[str]) -> None:
+    """Raise ``ValueError`` unless ``value`` is one of ``known`` (the batch's ``key`` list)."""
+    if value not in known:
+        listed = f"{what}s are {', '.join(known)}" if known else f"the batch has no {key}"
+        raise ValueError(f"unknown {what} {value!r}; {listed}")
+
+
+def _duplicate_option(options: Sequence[DeliveryOption]) -> tuple[int, int] | None:
+    """Indexes ``(later, first)`` of two options for the same place, or ``None``."""
+    first: dict[tuple[OptionKind, str | None], int] = {}
+    for k, option in enumerate(options):
+        key = (option.kind, option.pickup_point)
+        if key in first:
+            return k, first[key]
+        first[key] = k
+    return None
+
+
+def _item_misfit(item: Item, boxes: Sequence[BoxType]) -> tuple[str | None, str] | None:
+    """Why ``item`` fits no box of ``boxes`` (key at fault and message), or ``None``."""
+    if item.ships_alone or not boxes:
+        return None
+    hint = "; flag it ships_alone to ship it in its own packaging"
+    heaviest = max(b.max_weight for b in boxes)
+    if item.weight > heaviest:
+        return "weight_kg", (
+            f"item {item.id!r} weighs {_kg(item.weight)}, more than any box takes "
+            f"({_kg(heaviest)}){hint}"
+        )
+    if not any(
+        item.weight <= b.max_weight
+        and any(x <= b.length and y <= b.width and z <= b.height for x, y, z in item.rotations())
+        for b in boxes
+    ):
+        size = f"{item.length} x {item.width} x {item.height} mm"
+        return None, f"item {item.id!r} ({size}) fits in no box type{hint}"
+    return None
+
+
 def _kg(grams: int) -> str:
     return f"{grams / 1000:g} kg"
 
@@ -373,6 +511,8 @@ _ORDER_KEYS = {
     "release_time": "release_time",
     "lat": "lat",
     "lon": "lon",
+    "options": "delivery_options",
+    "items": "items",
 }
 _VEHICLE_KEYS = {
     "id": "id",
@@ -387,6 +527,59 @@ _VEHICLE_KEYS = {
     "speed_kmh": "speed_kmh",
     "co2_per_km": "co2_g_per_km",
     "skills": "skills",
+    "zones": "zones",
+}
+_OPTIONS_KEYS = {
+    "detour_factor": "detour_factor",
+    "time_limit": "time_limit_s",
+    "seed": "seed",
+    "min_first_choice_pct": "min_first_choice_pct",
+    "rank_cost": "rank_cost",
+    "assignment": "assignment",
+    "consolidate": "consolidate",
+}
+_POINT_KEYS = {
+    "id": "id",
+    "opening": "opening",
+    "capacity": "capacity_parcels",
+    "compartments": "compartments",
+    "occupied": "occupied",
+    "stop_time": "stop_time_s",
+    "parcel_time": "parcel_time_s",
+    "max_parcel_weight": "max_parcel_weight_kg",
+}
+_ZONE_KEYS = {
+    "id": "id",
+    "polygon": "polygon",
+    "vehicle_types": "vehicle_types",
+    "depots": "depots",
+}
+_BOX_KEYS = {
+    "id": "id",
+    "length": "length_mm",
+    "width": "width_mm",
+    "height": "height_mm",
+    "max_weight": "max_weight_kg",
+    "cost": "cost",
+    "size_class": "size_class",
+    "tare": "tare_kg",
+}
+_ITEM_KEYS = {
+    "id": "id",
+    "length": "length_mm",
+    "width": "width_mm",
+    "height": "height_mm",
+    "weight": "weight_kg",
+    "quantity": "quantity",
+    "upright": "upright",
+    "ships_alone": "ships_alone",
+}
+_DELIVERY_OPTION_KEYS = {
+    "kind": "type",
+    "rank": "rank",
+    "cost": "cost",
+    "pickup_point": "pickup_point",
+    "max_walk": "max_walk_m",
 }
 _WINDOW_KEYS = {"start": "start", "end": "end"}
 _LOCATION_KEYS = {"lat": "lat", "lon": "lon"}
@@ -406,10 +599,28 @@ class _Setup:
     options: BatchOptions
     depots: tuple[Depot, ...]
     fleet: Fleet
+    pickup_points: tuple[PickupPoint, ...] = ()
+    zones: tuple[ServiceZone, ...] = ()
+    boxes: tuple[BoxType, ...] = ()
+
+    def batch(self, name: str, orders: Sequence[Order]) -> Batch:
+        """The batch of these orders (raises ``ValueError`` from the domain)."""
+        return Batch(
+            name=name,
+            date=self.date,
+            timezone=self.timezone,
+            orders=tuple(orders),
+            depots=self.depots,
+            fleet=self.fleet,
+            options=self.options,
+            pickup_points=self.pickup_points,
+            zones=self.zones,
+            boxes=self.boxes,
+        )
 
 
 _TOP_KEYS = ("date", "timezone", "depots", "vehicle_types")
-_TOP_OPTIONAL = ("name", "options")
+_TOP_OPTIONAL = ("name", "options", "pickup_points", "zones", "boxes")
 
 
 class _JsonReader:
@@ -479,6 +690,25 @@ class _JsonReader:
         prefix = f"{row}.{key}" if row else key
         return [(f"{prefix}[{k}]", self.mapping(v, f"{prefix}[{k}]")) for k, v in enumerate(values)]
 
+    def optional_items(
+        self, obj: Mapping[str, Any], row: str | None, key: str
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """The objects of an optional list (absent, null or empty: none), each with its path."""
+        if obj.get(key) is None:
+            return []
+        values = self.req(obj, row, key, _json_list)
+        prefix = f"{row}.{key}" if row else key
+        return [(f"{prefix}[{k}]", self.mapping(v, f"{prefix}[{k}]")) for k, v in enumerate(values)]
+
+    def unique(self, parts: Sequence[tuple[str, Part]], what: str) -> tuple[Part, ...]:
+        """The parts, refusing a repeated id at the later one's path."""
+        first: dict[str, str] = {}
+        for row, part in parts:
+            if part.id in first:
+                self.fail(f"duplicate {what} id {part.id!r} (first at {first[part.id]})", row, "id")
+            first[part.id] = row
+        return tuple(part for _, part in parts)
+
     # -- whole files ---------------------------------------------------------
 
     def batch(self, data: Mapping[str, Any], default_name: str) -> Batch:
@@ -487,7 +717,7 @@ class _JsonReader:
         orders: list[Order] = []
         first: dict[str, str] = {}
         for row, obj in self.items(data, None, "orders", "order"):
-            order = self.order(obj, row, setup.fleet)
+            order = self.order(obj, row, setup)
             if order.id in first:
                 self.fail(
                     f"duplicate order id {order.id!r} (first at {first[order.id]})", row, "id"
@@ -495,15 +725,7 @@ class _JsonReader:
             first[order.id] = row
             orders.append(order)
         with self.at(None):
-            return Batch(
-                name=setup.name or default_name,
-                date=setup.date,
-                timezone=setup.timezone,
-                orders=tuple(orders),
-                depots=setup.depots,
-                fleet=setup.fleet,
-                options=setup.options,
-            )
+            return setup.batch(setup.name or default_name, orders)
 
     def setup(self, data: Mapping[str, Any], orders: bool) -> _Setup:
         """The top level of a batch file (``orders=True``) or of a fleet file."""
@@ -520,8 +742,27 @@ class _JsonReader:
             check_timezone("timezone", timezone)
         options = self.options(data)
         depots = self.depots(data)
-        fleet = self.fleet(data, {d.id for d in depots})
-        return _Setup(name, date, timezone, options, depots, fleet)
+        depot_ids = [d.id for d in depots]
+        zone_rows = [
+            (row, self.zone(obj, row, depot_ids))
+            for row, obj in self.optional_items(data, None, "zones")
+        ]
+        zones = self.unique(zone_rows, "zone")
+        fleet = self.fleet(data, set(depot_ids), [z.id for z in zones])
+        for row, zone in zone_rows:
+            self.vehicle_types(zone.vehicle_types, fleet, row)
+        pickup_points = self.unique(
+            [
+                (row, self.pickup_point(obj, row))
+                for row, obj in self.optional_items(data, None, "pickup_points")
+            ],
+            "pickup point",
+        )
+        boxes = self.unique(
+            [(row, self.box(obj, row)) for row, obj in self.optional_items(data, None, "boxes")],
+            "box",
+        )
+        return _Setup(name, date, timezone, options, depots, fleet, pickup_points, zones, boxes)
 
     # -- parts ---------------------------------------------------------------
 
@@ -530,16 +771,22 @@ class _JsonReader:
             return BatchOptions()
         obj = self.mapping(data["options"], None, "options")
         row = "options"
-        self.keys(obj, row, (), ("detour_factor", "time_limit_s", "seed"))
+        self.keys(obj, row, (), tuple(_OPTIONS_KEYS.values()))
         defaults = BatchOptions()
         detour = self.opt(obj, row, "detour_factor", _json_number, None)
-        with self.at(row, names={"detour_factor": "detour_factor", "time_limit": "time_limit_s"}):
+        with self.at(row, names=_OPTIONS_KEYS):
             return BatchOptions(
                 detour_factor=defaults.detour_factor if detour is None else float(detour),
                 time_limit=self.opt(
                     obj, row, "time_limit_s", _json_positive_count, defaults.time_limit
                 ),
                 seed=self.opt(obj, row, "seed", _json_count, defaults.seed),
+                min_first_choice_pct=self.opt(
+                    obj, row, "min_first_choice_pct", _json_count, defaults.min_first_choice_pct
+                ),
+                rank_cost=self.opt(obj, row, "rank_cost", _json_euros, defaults.rank_cost),
+                assignment=self.opt(obj, row, "assignment", _json_text, defaults.assignment),
+                consolidate=self.opt(obj, row, "consolidate", _json_bool, defaults.consolidate),
             )
 
     def location(self, obj: Mapping[str, Any], row: str) -> Location:
@@ -575,13 +822,13 @@ class _JsonReader:
                 depots.append(Depot(depot_id, location, opening))
         return tuple(depots)
 
-    def fleet(self, data: Mapping[str, Any], depot_ids: set[str]) -> Fleet:
+    def fleet(self, data: Mapping[str, Any], depot_ids: set[str], zone_ids: list[str]) -> Fleet:
         types: list[VehicleType] = []
         first: dict[str, str] = {}
         values = self.req(data, None, "vehicle_types", _json_list)
         for k, value in enumerate(values):
             row = f"vehicle_types[{k}]"
-            vt = self.vehicle_type(self.mapping(value, row), row, depot_ids)
+            vt = self.vehicle_type(self.mapping(value, row), row, depot_ids, zone_ids)
             if vt.id in first:
                 self.fail(
                     f"duplicate vehicle type id {vt.id!r} (first at {first[vt.id]})", row, "id"
@@ -591,7 +838,9 @@ class _JsonReader:
         with self.at(None, "vehicle_types"):
             return Fleet(tuple(types))
 
-    def vehicle_type(self, obj: Mapping[str, Any], row: str, depot_ids: set[str]) -> VehicleType:
+    def vehicle_type(
+        self, obj: Mapping[str, Any], row: str, depot_ids: set[str], zone_ids: list[str]
+    ) -> VehicleType:
         self.keys(
             obj,
             row,
@@ -606,6 +855,7 @@ class _JsonReader:
                 "speed_kmh",
                 "co2_g_per_km",
                 "skills",
+                "zones",
             ),
         )
         type_id = self.req(obj, row, "id", _json_text)
@@ -618,6 +868,10 @@ class _JsonReader:
             if depot_id not in depot_ids:
                 known = ", ".join(sorted(depot_ids))
                 self.fail(f"unknown depot {depot_id!r}; depots are {known}", row, key)
+        zones = self.opt(obj, row, "zones", _json_skills, frozenset())
+        for zone_id in sorted(zones):
+            with self.at(row, "zones"):
+                _check_known("zone", "zones", zone_id, zone_ids)
         with self.at(row, names=_VEHICLE_KEYS):
             return VehicleType(
                 id=type_id,
@@ -633,34 +887,165 @@ class _JsonReader:
                 cost_per_hour=self.opt(obj, row, "cost_per_hour", _json_euros, 0),
                 max_duration=self.opt(obj, row, "max_duration_h", _json_hours, None),
                 max_stops=self.opt(obj, row, "max_stops", _json_positive_count, None),
-                speed_kmh=self.opt(
-                    obj, row, "speed_kmh", lambda v: _scaled(_json_number(v), 1, positive=True), 30
-                ),
+                speed_kmh=self.opt(obj, row, "speed_kmh", _json_positive, 30),
                 co2_per_km=self.opt(
                     obj, row, "co2_g_per_km", lambda v: _scaled(_json_number(v), 1), 0
                 ),
                 skills=self.opt(obj, row, "skills", _json_skills, frozenset()),
+                zones=zones,
             )
 
-    def order(self, obj: Mapping[str, Any], row: str, fleet: Fleet) -> Order:
+    def zone(self, obj: Mapping[str, Any], row: str, depot_ids: list[str]) -> ServiceZone:
+        """A service zone; its vehicle types are checked once the fleet is read."""
+        self.keys(obj, row, ("id", "polygon"), ("vehicle_types", "depots"))
+        zone_id = self.req(obj, row, "id", _json_text)
+        ring = self.req(obj, row, "polygon", _json_ring)
+        depots = self.opt(obj, row, "depots", _json_skills, frozenset())
+        for depot_id in sorted(depots):
+            with self.at(row, "depots"):
+                _check_known("depot", "depots", depot_id, depot_ids)
+        with self.at(row, names=_ZONE_KEYS):
+            zone = ServiceZone(
+                id=zone_id,
+                polygon=ring,
+                vehicle_types=self.opt(obj, row, "vehicle_types", _json_skills, frozenset()),
+                depots=depots,
+            )
+        with self.at(row, "polygon"):
+            _check_simple(zone.polygon)
+        return zone
+
+    def pickup_point(self, obj: Mapping[str, Any], row: str) -> PickupPoint:
         self.keys(
             obj,
             row,
-            ("id", "lat", "lon", "parcels", "time_windows"),
+            ("id", "lat", "lon", "opening"),
+            (
+                "kind",
+                "capacity_parcels",
+                "compartments",
+                "occupied",
+                "stop_time_s",
+                "stop_min",
+                "parcel_time_s",
+                "max_parcel_weight_kg",
+            ),
+        )
+        point_id = self.req(obj, row, "id", _json_text)
+        location = self.location(obj, row)
+        opening = self.windows(obj, row, "opening")
+        compartments = self.size_counts(obj, row, "compartments")
+        kind = self.opt(obj, row, "kind", _point_kind, None)
+        if kind == "locker" and not compartments:
+            self.fail("a locker needs compartments", row, "kind")
+        if kind == "shop" and compartments:
+            self.fail(
+                "a shop has no compartments: give kind locker, or no compartments", row, "kind"
+            )
+        if "stop_time_s" in obj and "stop_min" in obj:
+            self.fail("give stop_time_s or stop_min, not both", row, "stop_min")
+        stop = self.opt(
+            obj,
+            row,
+            "stop_min",
+            lambda v: _scaled(_json_number(v), 60),
+            self.opt(obj, row, "stop_time_s", lambda v: _scaled(_json_number(v), 1), 0),
+        )
+        with self.at(row, names=_POINT_KEYS):
+            return PickupPoint(
+                id=point_id,
+                location=location,
+                opening=opening,
+                capacity=self.opt(obj, row, "capacity_parcels", _json_count, None),
+                compartments=compartments,
+                occupied=self.size_counts(obj, row, "occupied"),
+                stop_time=stop,
+                parcel_time=self.opt(
+                    obj, row, "parcel_time_s", lambda v: _scaled(_json_number(v), 1), 0
+                ),
+                max_parcel_weight=self.opt(
+                    obj,
+                    row,
+                    "max_parcel_weight_kg",
+                    lambda v: _scaled(_json_number(v), 1000, positive=True),
+                    None,
+                ),
+            )
+
+    def windows(self, obj: Mapping[str, Any], row: str, key: str) -> tuple[TimeWindow, ...]:
+        """One ``{start, end}`` object or a non-empty list of them."""
+        value = obj[key]
+        if not isinstance(value, list):
+            return (self.window(value, row, key),)
+        if not value:
+            self.fail("must hold at least one window", row, key)
+        return tuple(self.window(w, f"{row}.{key}[{k}]") for k, w in enumerate(value))
+
+    def size_counts(self, obj: Mapping[str, Any], row: str, key: str) -> dict[str, int]:
+        """An optional ``{"S": n, "M": n, "L": n}`` object (absent: empty)."""
+        if obj.get(key) is None:
+            return {}
+        counts = self.mapping(obj[key], row, key)
+        inner = f"{row}.{key}"
+        out: dict[str, int] = {}
+        for size in counts:
+            if size == "note":
+                continue
+            if size not in SIZE_CLASSES:
+                self.fail("unknown size class; expected S, M or L", inner, size)
+            out[size] = self.req(counts, inner, size, _json_count)
+        return out
+
+    def box(self, obj: Mapping[str, Any], row: str) -> BoxType:
+        self.keys(
+            obj,
+            row,
+            ("id", "length_mm", "width_mm", "height_mm", "max_weight_kg", "cost"),
+            ("size_class", "tare_kg"),
+        )
+        with self.at(row, names=_BOX_KEYS):
+            return BoxType(
+                id=self.req(obj, row, "id", _json_text),
+                length=self.req(obj, row, "length_mm", _json_positive),
+                width=self.req(obj, row, "width_mm", _json_positive),
+                height=self.req(obj, row, "height_mm", _json_positive),
+                max_weight=self.req(obj, row, "max_weight_kg", _json_kg),
+                cost=self.req(obj, row, "cost", _json_euros),
+                size_class=self.opt(obj, row, "size_class", _size_class, None),
+                tare=self.opt(obj, row, "tare_kg", _json_kg, 0),
+            )
+
+    def order(self, obj: Mapping[str, Any], row: str, setup: _Setup) -> Order:
+        self.keys(
+            obj,
+            row,
+            ("id", "lat", "lon", "time_windows"),
             (
                 "customer",
+                "parcels",
+                "items",
                 "service_time_s",
                 "service_min",
                 "penalty",
                 "skills",
                 "vehicle_types",
                 "release_time",
+                "delivery_options",
             ),
         )
         order_id = self.req(obj, row, "id", _json_text)
         location = self.location(obj, row)
+        fleet = setup.fleet
+        items = self.order_items(obj, row, order_id, setup.boxes)
+        if obj.get("parcels") is None and not items:
+            self.fail("missing key: an order needs parcels or items", row, "parcels")
+        parcel_rows = (
+            []
+            if items and obj.get("parcels") in (None, [])
+            else self.items(obj, row, "parcels", "parcel")
+        )
         parcels: list[Parcel] = []
-        for prow, pobj in self.items(obj, row, "parcels", "parcel"):
+        for prow, pobj in parcel_rows:
             parcel = self.parcel(pobj, prow, f"{order_id}-{len(parcels) + 1}")
             misfit = _parcel_misfit(parcel, fleet)
             if misfit is not None:
@@ -694,6 +1079,102 @@ class _JsonReader:
                     self.opt(obj, row, "vehicle_types", _json_skills, frozenset()), fleet, row
                 ),
                 release_time=self.opt(obj, row, "release_time", _clock, 0),
+                options=self.delivery_options(obj, row, [p.id for p in setup.pickup_points]),
+                items=items,
+            )
+
+    def order_items(
+        self, obj: Mapping[str, Any], row: str, order_id: str, boxes: Sequence[BoxType]
+    ) -> tuple[Item, ...]:
+        """The order's items to pack (absent: none); they need the batch's boxes."""
+        if obj.get("items") is None:
+            return ()
+        if not boxes:
+            self.fail(
+                "items need a box catalogue: add a top-level boxes list "
+                "(in the fleet file for a CSV batch)",
+                row,
+                "items",
+            )
+        parts: list[tuple[str, Item]] = []
+        for irow, iobj in self.items(obj, row, "items", "item"):
+            item = self.item(iobj, irow, f"{order_id}-item{len(parts) + 1}")
+            misfit = _item_misfit(item, boxes)
+            if misfit is not None:
+                self.fail(misfit[1], irow, misfit[0])
+            parts.append((irow, item))
+        return self.unique(parts, "item")
+
+    def item(self, obj: Mapping[str, Any], row: str, default_id: str) -> Item:
+        self.keys(
+            obj,
+            row,
+            ("length_mm", "width_mm", "height_mm", "weight_kg"),
+            ("id", "quantity", "upright", "ships_alone"),
+        )
+        with self.at(row, names=_ITEM_KEYS):
+            return Item(
+                id=self.opt(obj, row, "id", _json_text, default_id),
+                length=self.req(obj, row, "length_mm", _json_positive),
+                width=self.req(obj, row, "width_mm", _json_positive),
+                height=self.req(obj, row, "height_mm", _json_positive),
+                weight=self.req(obj, row, "weight_kg", _json_kg),
+                quantity=self.opt(obj, row, "quantity", _json_positive_count, 1),
+                upright=self.opt(obj, row, "upright", _json_bool, False),
+                ships_alone=self.opt(obj, row, "ships_alone", _json_bool, False),
+            )
+
+    def delivery_options(
+        self, obj: Mapping[str, Any], row: str, point_ids: list[str]
+    ) -> tuple[DeliveryOption, ...]:
+        """The options the order accepts, in preference order (absent: home only)."""
+        if obj.get("delivery_options") is None:
+            return ()
+        rows = self.items(obj, row, "delivery_options", "delivery option")
+        options = [self.delivery_option(o, orow, k, point_ids) for k, (orow, o) in enumerate(rows)]
+        duplicate = _duplicate_option(options)
+        if duplicate is not None:
+            later, first = duplicate
+            self.fail(f"the same delivery option as {rows[first][0]}", rows[later][0], "type")
+        return tuple(options)
+
+    def delivery_option(
+        self, obj: Mapping[str, Any], row: str, position: int, point_ids: list[str]
+    ) -> DeliveryOption:
+        """One option; ``rank`` defaults to its ``position`` in the list."""
+        self.keys(obj, row, ("type",), ("rank", "cost", "pickup_point", "max_walk_m"))
+        kind = self.req(obj, row, "type", _option_kind)
+        point = self.opt(obj, row, "pickup_point", _json_text, None)
+        walk = self.opt(obj, row, "max_walk_m", _json_positive, None)
+        if kind is OptionKind.PICKUP_POINT:
+            if point is None:
+                self.fail(
+                    "missing key: a pickup_point option names its pickup point", row, "pickup_point"
+                )
+            with self.at(row, "pickup_point"):
+                _check_known("pickup point", "pickup_points", point, point_ids)
+        elif point is not None:
+            self.fail(
+                f"only a pickup_point option names a pickup point, not {kind}", row, "pickup_point"
+            )
+        if kind is OptionKind.ANY_PICKUP_POINT:
+            if walk is None:
+                self.fail(
+                    "missing key: an any_pickup_point option needs a walking limit",
+                    row,
+                    "max_walk_m",
+                )
+        elif walk is not None:
+            self.fail(
+                f"max_walk_m is only for an any_pickup_point option, not {kind}", row, "max_walk_m"
+            )
+        with self.at(row, names=_DELIVERY_OPTION_KEYS):
+            return DeliveryOption(
+                kind=kind,
+                rank=self.opt(obj, row, "rank", _json_count, position),
+                cost=self.opt(obj, row, "cost", _json_euros, 0),
+                pickup_point=point,
+                max_walk=walk,
             )
 
     def vehicle_types(self, names: frozenset[str], fleet: Fleet, row: str) -> frozenset[str]:
@@ -709,12 +1190,14 @@ class _JsonReader:
         return names
 
     def parcel(self, obj: Mapping[str, Any], row: str, default_id: str) -> Parcel:
-        self.keys(obj, row, ("weight_kg", "volume_l"), ("id",))
-        with self.at(row, names={"id": "id", "weight": "weight_kg", "volume": "volume_l"}):
+        self.keys(obj, row, ("weight_kg", "volume_l"), ("id", "size"))
+        names = {"id": "id", "weight": "weight_kg", "volume": "volume_l", "size": "size"}
+        with self.at(row, names=names):
             return Parcel(
                 id=self.opt(obj, row, "id", _json_text, default_id),
                 weight=self.req(obj, row, "weight_kg", _json_kg),
                 volume=self.req(obj, row, "volume_l", _json_litres),
+                size=self.opt(obj, row, "size", _size_class, None),
             )
 
 
@@ -735,6 +1218,8 @@ CSV_OPTIONAL = (
     "skills",
     "vehicle_types",
     "release_time",
+    "delivery_options",
+    "max_walk_m",
     "note",
 )
 """Columns a CSV orders file may have; ``note`` is ignored."""
@@ -752,6 +1237,8 @@ _CSV_ORDER_LEVEL = (
     "skills",
     "vehicle_types",
     "release_time",
+    "delivery_options",
+    "max_walk_m",
 )
 """Columns that must agree across the rows of one order in one-row-per-parcel files."""
 
@@ -763,7 +1250,51 @@ _CSV_ORDER_NAMES = {
     "service_time": "service_min",
     "penalty": "penalty",
     "skills": "skills",
+    "options": "delivery_options",
 }
+
+_CSV_OPTION_FORM = "home, pp:<pickup point id> or any, each optionally with @<euros>"
+
+
+def _csv_option_specs(
+    text: str, point_ids: Sequence[str]
+) -> list[tuple[OptionKind, str | None, int]]:
+    """``(kind, pickup point, cost)`` of each entry of a ``delivery_options`` cell.
+
+    Entries are separated by semicolons, first choice first; empty entries
+    are skipped.
+
+    Raises
+    ------
+    ValueError
+        For an entry that is not ``home``, ``pp:<id>`` or ``any`` with an
+        optional ``@<euros>`` suffix, or that names an unknown pickup point.
+    """
+    specs: list[tuple[OptionKind, str | None, int]] = []
+    for entry in (e.strip() for e in text.split(";")):
+        if not entry:
+            continue
+        where, at, price = entry.partition("@")
+        where = where.strip()
+        try:
+            cost = _scaled(_csv_number(price), 100) if at else 0
+        except ValueError as exc:
+            raise ValueError(f"option {entry!r}: cost {exc}") from None
+        keyword, colon, point = where.partition(":")
+        keyword = keyword.strip().lower()
+        if keyword == "home" and not colon:
+            specs.append((OptionKind.HOME, None, cost))
+        elif keyword == "any" and not colon:
+            specs.append((OptionKind.ANY_PICKUP_POINT, None, cost))
+        elif keyword == "pp" and colon and point.strip():
+            try:
+                _check_known("pickup point", "pickup_points", point.strip(), point_ids)
+            except ValueError as exc:
+                raise ValueError(f"option {entry!r}: {exc}") from None
+            specs.append((OptionKind.PICKUP_POINT, point.strip(), cost))
+        else:
+            raise ValueError(f"option {entry!r} must be {_CSV_OPTION_FORM}")
+    return specs
 
 
 @dataclass(slots=True)
@@ -779,9 +1310,10 @@ class _CsvOrder:
 class _CsvReader:
     """Reads a CSV orders file; rows are line numbers, the header being line 1."""
 
-    def __init__(self, file: str, fleet: Fleet) -> None:
+    def __init__(self, file: str, fleet: Fleet, pickup_points: Sequence[str] = ()) -> None:
         self.file = file
         self.fleet = fleet
+        self.pickup_points = list(pickup_points)
         self.header: list[str] = []
 
     def fail(self, message: str, line: int | None, column: str | None = None) -> NoReturn:
@@ -945,7 +1477,52 @@ class _CsvReader:
                 line,
                 "vehicle_types",
             )
+        values["max_walk_m"] = (
+            value("max_walk_m", lambda t: _scaled(_csv_number(t), 1, positive=True))
+            if cell("max_walk_m")
+            else None
+        )
+        values["delivery_options"] = self._options(line, cell, value, values["max_walk_m"])
         return values
+
+    def _options(
+        self,
+        line: int,
+        cell: Callable[[str], str],
+        value: Callable[[str, Callable[[str], Any]], Any],
+        max_walk: int | None,
+    ) -> tuple[DeliveryOption, ...]:
+        """The ``delivery_options`` column with ``max_walk_m`` for its ``any`` entry."""
+        specs: list[tuple[OptionKind, str | None, int]] = []
+        if cell("delivery_options"):
+            specs = value("delivery_options", lambda t: _csv_option_specs(t, self.pickup_points))
+        has_any = any(kind is OptionKind.ANY_PICKUP_POINT for kind, _, _ in specs)
+        if has_any and max_walk is None:
+            self.fail(
+                "missing value: an 'any' delivery option needs max_walk_m", line, "max_walk_m"
+            )
+        if max_walk is not None and not has_any:
+            self.fail("max_walk_m is only for an 'any' delivery option", line, "max_walk_m")
+        with _located(self.file, line, "delivery_options"):
+            options = tuple(
+                DeliveryOption(
+                    kind,
+                    rank=rank,
+                    cost=cost,
+                    pickup_point=point,
+                    max_walk=max_walk if kind is OptionKind.ANY_PICKUP_POINT else None,
+                )
+                for rank, (kind, point, cost) in enumerate(specs)
+            )
+        duplicate = _duplicate_option(options)
+        if duplicate is not None:
+            later, first = duplicate
+            self.fail(
+                f"option {later + 1} is the same delivery option as option {first + 1}",
+                line,
+                "delivery_options",
+            )
+        return options
 
     def _window(
         self,
@@ -979,6 +1556,7 @@ class _CsvReader:
                 skills=values["skills"],
                 vehicle_types=values["vehicle_types"],
                 release_time=values["release_time"],
+                options=values["delivery_options"],
             )
 
 
