@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import math
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -21,12 +23,14 @@ from api.picking_cli import pick_route
 from api.simulate_cli import simulate as simulate_scenario
 from optimizer.check import Report, check_plan
 from optimizer.compiled import COST_PER_CENT
-from optimizer.domain.plans import Plan
+from optimizer.domain.plans import Plan, Unassigned
 from optimizer.domain.problems import RoutingProblem
 from optimizer.formats.batch import read_batch
+from optimizer.formats.delivery_json import delivery_to_dict
 from optimizer.formats.errors import InputError
 from optimizer.formats.release_times import apply_release_times
 from optimizer.kpis import Kpis
+from optimizer.pipeline import DayPlan, plan_day
 from optimizer.routing import ENGINES, PlanCheckError, SolveParams, solve_routes
 
 app = typer.Typer(
@@ -36,6 +40,8 @@ app = typer.Typer(
 )
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
+
+T = TypeVar("T")
 
 EXIT_VIOLATIONS = 1
 EXIT_INPUT = 2
@@ -52,23 +58,23 @@ def _check_engine(engine: str) -> str:
     return engine
 
 
-def _solve_with_progress(problem: RoutingProblem, params: SolveParams, label: str) -> Plan:
-    """Run :func:`solve_routes` with a spinner showing elapsed time and best cost."""
+def _with_progress(work: Callable[[SolveParams], T], params: SolveParams, label: str) -> T:
+    """Run ``work(params)`` with a spinner showing elapsed time and best cost."""
     best: list[float] = []
 
     def on_progress(objective: int) -> None:
         best.append(objective)
 
-    params = SolveParams(params.time_limit, params.seed, params.engine, on_progress=on_progress)
+    params = dataclasses.replace(params, on_progress=on_progress)
     result: dict[str, object] = {}
 
-    def work() -> None:
+    def run() -> None:
         try:
-            result["plan"] = solve_routes(problem, params)
+            result["value"] = work(params)
         except BaseException as exc:  # re-raised in the main thread
             result["error"] = exc
 
-    thread = threading.Thread(target=work, daemon=True)
+    thread = threading.Thread(target=run, daemon=True)
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -86,7 +92,12 @@ def _solve_with_progress(problem: RoutingProblem, params: SolveParams, label: st
                 progress.update(task, description=f"{label} - best cost {cost:,.2f}")
     if "error" in result:
         raise result["error"]  # type: ignore[misc]
-    return result["plan"]  # type: ignore[return-value]
+    return result["value"]  # type: ignore[return-value]
+
+
+def _solve_with_progress(problem: RoutingProblem, params: SolveParams, label: str) -> Plan:
+    """Run :func:`solve_routes` with a progress spinner."""
+    return _with_progress(lambda p: solve_routes(problem, p), params, label)
 
 
 def _violations_table(report: Report) -> Table:
@@ -127,7 +138,6 @@ def plan(
     from optimizer.formats.geojson import write_geojson
     from optimizer.formats.plan_json import write_plan_json
     from optimizer.formats.stops_csv import write_stops_csv
-    from optimizer.kpis import compute_kpis
 
     _check_engine(engine)
     try:
@@ -143,32 +153,106 @@ def plan(
         seed if seed is not None else day.options.seed,
         engine,
     )
-    problem = day.to_problem()
     began = time.perf_counter()
-    result = _solve_with_progress(
-        problem, params, f"Routing {len(problem.orders)} orders for {params.time_limit:g} s"
+    result = _with_progress(
+        lambda p: plan_day(day, p),
+        params,
+        f"Planning {len(day.orders)} orders for {params.time_limit:g} s",
     )
     elapsed = time.perf_counter() - began
-    report = check_plan(result, problem)
-    kpis = compute_kpis(result, problem, report)
+    problem, plan, report, kpis = result.problem, result.plan, result.report, result.kpis
     out_dir.mkdir(parents=True, exist_ok=True)
     write_plan_json(
-        out_dir / "plan.json", result, problem, report, kpis, date=day.date, timezone=day.timezone
+        out_dir / "plan.json",
+        plan,
+        problem,
+        report,
+        kpis,
+        date=day.date,
+        timezone=day.timezone,
+        extra={"delivery": delivery_to_dict(result)},
     )
-    write_geojson(out_dir / "plan.geojson", result, problem, report)
-    write_stops_csv(
-        out_dir / "stops", result, problem, report, date=day.date, timezone=day.timezone
-    )
-    write_map(out_dir / "plan.png", result, problem, report)
-    _print_summary(result, problem, report, kpis, elapsed)
+    write_geojson(out_dir / "plan.geojson", plan, problem, report)
+    write_stops_csv(out_dir / "stops", plan, problem, report, date=day.date, timezone=day.timezone)
+    write_map(out_dir / "plan.png", plan, problem, report)
+    _print_summary(plan, problem, report, kpis, elapsed, result.unassigned)
+    _print_delivery(result)
     out.print(
         f"Wrote {out_dir / 'plan.json'}, {out_dir / 'plan.geojson'}, {out_dir / 'plan.png'} "
         f"and {out_dir / 'stops'}/"
     )
+    if not result.delivery.feasible:
+        err.print(_violations_table(Report(violations=result.delivery.violations)))
+        raise typer.Exit(EXIT_VIOLATIONS)
+
+
+def _print_delivery(day: DayPlan) -> None:
+    """Delivery options and consolidation against the all-home baseline."""
+    k = day.delivery_kpis
+    cons = day.consolidation.report
+    table = Table(title="Delivery options and consolidation")
+    for column in ("figure", "plan", "all-home baseline", "saved"):
+        table.add_column(column, justify="left" if column == "figure" else "right")
+
+    def pct(x: float | None) -> str:
+        return "-" if x is None else f"{100 * x:.1f}%"
+
+    def row(name: str, value: float | None, base: float | None, fmt: str) -> None:
+        saved = "-" if value is None or base is None else format(base - value, fmt)
+        table.add_row(
+            name,
+            "-" if value is None else format(value, fmt),
+            "-" if base is None else format(base, fmt),
+            saved,
+        )
+
+    row("stops", k.stops, k.baseline_stops, ",d")
+    row("km", k.distance_km, k.baseline_distance_km, ",.1f")
+    row("kg CO2", k.co2_kg, k.baseline_co2_kg, ",.1f")
+    row(
+        "cost EUR",
+        k.cost / 100,
+        None if k.baseline_cost is None else k.baseline_cost / 100,
+        ",.2f",
+    )
+    table.add_row("parcels to pickup points", pct(k.pickup_parcel_share), "", "")
+    table.add_row("first-choice orders", pct(k.first_choice_share), "", "")
+    table.add_row(
+        "parcels per stop",
+        "-" if k.parcels_per_stop is None else f"{k.parcels_per_stop:.2f}",
+        "",
+        "",
+    )
+    table.add_row(
+        "orders -> shipments -> stops",
+        f"{cons.orders} -> {cons.shipments} -> {len(day.stops.orders)}",
+        "",
+        f"{cons.orders - len(day.stops.orders)} stops",
+    )
+    table.add_row(
+        "parcels (packed)",
+        f"{cons.parcels_after}",
+        f"{cons.parcels_before}",
+        f"{cons.parcels_saved}",
+    )
+    if cons.box_fill_rate:
+        table.add_row("box fill rate", pct(cons.box_fill_rate), "", "")
+    table.add_row(
+        "assignment",
+        day.assignment.method,
+        "",
+        ", ".join(f"{m} {c / 100:,.2f}" for m, c in day.costs.items()),
+    )
+    out.print(table)
 
 
 def _print_summary(
-    plan: Plan, problem: RoutingProblem, report: Report, kpis: Kpis, elapsed: float
+    plan: Plan,
+    problem: RoutingProblem,
+    report: Report,
+    kpis: Kpis,
+    elapsed: float,
+    unassigned: tuple[Unassigned, ...] | None = None,
 ) -> None:
     routes = Table(title=f"Routes - {problem.name}")
     for column in ("route", "vehicle", "stops", "km", "hours", "depart", "return", "kg", "CO2 kg"):
@@ -188,11 +272,12 @@ def _print_summary(
             f"{rk.co2_kg:.1f}",
         )
     out.print(routes)
-    if plan.unassigned:
-        table = Table(title=f"Unassigned orders ({len(plan.unassigned)})")
+    left_out = plan.unassigned if unassigned is None else unassigned
+    if left_out:
+        table = Table(title=f"Unassigned orders ({len(left_out)})")
         for column in ("order", "reason", "detail"):
             table.add_column(column)
-        for u in plan.unassigned:
+        for u in left_out:
             table.add_row(u.order_id, u.reason.value, u.detail)
         out.print(table)
     summary = Table(title="Plan summary", show_header=False)
@@ -316,17 +401,30 @@ def check(
     fleet: Annotated[Path | None, typer.Option(help="Fleet/depot JSON for a CSV batch.")] = None,
 ) -> None:
     """Re-check any plan (for example one a carrier edited) and list violations."""
+    from optimizer.formats.delivery_json import read_delivery_stops
     from optimizer.formats.plan_json import read_plan_json
     from optimizer.kpis import compute_kpis
+    from optimizer.pipeline import check_day_plan
 
     try:
         day = read_batch(batch, fleet)
         edited = read_plan_json(plan_file)
+        stops = read_delivery_stops(plan_file)
     except InputError as exc:
         raise _fail_input(exc) from None
-    problem = day.to_problem()
-    report = check_plan(edited, problem)
-    kpis = compute_kpis(edited, problem, report)
+    if stops is None:  # a plan of orders, one stop each
+        problem = day.to_problem()
+        report = check_plan(edited, problem)
+        kpis = compute_kpis(edited, problem, report)
+    else:
+        try:
+            checked = check_day_plan(day, edited, stops)
+        except ValueError as exc:
+            raise _fail_input(InputError(str(plan_file), str(exc), "delivery.stops")) from None
+        problem, kpis = checked.problem, checked.kpis
+        report = dataclasses.replace(
+            checked.report, violations=checked.report.violations + checked.delivery.violations
+        )
     if report.violations or report.warnings:
         out.print(_violations_table(report))
     km = "-" if kpis.distance_km is None else f"{kpis.distance_km:.1f} km"

@@ -138,7 +138,8 @@ class CompiledProblem:
         with no per-km cost still gets a tiny unit cost so that routes do
         not wander.
         """
-        per_km = vehicle.type.cost_per_km
+        vt = vehicle.type
+        per_km = vt.cost_per_km + vt.co2_per_km * self.problem.co2_price / 1_000_000
         unit_m = 1.0 / self.problem.arc_scale
         if self.problem.travel.distance_unit != "m":
             # Planar instances: ``cost_per_km`` is read as cents per distance unit.

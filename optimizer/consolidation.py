@@ -472,12 +472,11 @@ def _fits(weight: int, volume: int, parcels: int, vt: VehicleType) -> bool:
 def _split_load(shipments: Sequence[Order], types: Sequence[VehicleType]) -> list[_Part]:
     """Split a stop's parcels so each part fits the largest vehicle type.
 
-    Nothing is split when the whole stop fits one of ``types``. Otherwise the
-    units (whole shipments, or the parcels of a shipment too big on its own)
-    go first-fit-decreasing by weight into parts fitting the largest type
-    (most weight, then volume, then parcels). A unit fitting no empty part
-    (one parcel too heavy for every vehicle) is a part of its own: the router
-    reports it unassigned.
+    Nothing is split when the whole stop fits one of ``types``. Otherwise
+    whole shipments go first-fit-decreasing by weight into parts fitting the
+    largest type (most weight, then volume, then parcels). A shipment is never
+    split: one too big for every vehicle is a part of its own, which the
+    router reports unassigned with reason ``capacity``.
     """
     everything = [(s, p) for s in shipments for p in s.parcels]
     whole = _Part(tuple(everything))
@@ -486,13 +485,7 @@ def _split_load(shipments: Sequence[Order], types: Sequence[VehicleType]) -> lis
     largest = max(
         types, key=lambda vt: (vt.capacity_weight, vt.capacity_volume, vt.capacity_parcels)
     )
-    units: list[_Part] = []
-    for shipment in shipments:
-        part = _Part(tuple((shipment, p) for p in shipment.parcels))
-        if _fits(part.weight, part.volume, len(part.parcels), largest):
-            units.append(part)
-        else:
-            units.extend(_Part(((shipment, p),)) for p in shipment.parcels)
+    units = [_Part(tuple((shipment, p) for p in shipment.parcels)) for shipment in shipments]
     bins: list[_Part] = []
     for unit in sorted(units, key=lambda u: u.weight, reverse=True):
         for k, bin_ in enumerate(bins):

@@ -292,3 +292,113 @@ def _utilisation_overall(used: list[tuple[RouteReport, VehicleType]]) -> Utilisa
             totals[k][1] += capacity
     weight, volume, parcels = (load / cap if cap > 0 else None for load, cap in totals)
     return Utilisation(weight, volume, parcels)
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryKpis:
+    """Delivery-option and consolidation figures of a day, against an all-home baseline.
+
+    Parameters
+    ----------
+    orders
+        Orders in the batch.
+    stops
+        Routed stops.
+    parcels
+        Parcels on routed stops.
+    pickup_parcel_share
+        Parcels delivered to pickup points over all delivered parcels.
+    first_choice_share
+        Orders assigned their first-choice option over all orders.
+    parcels_per_stop
+        Delivered parcels per routed stop.
+    parcels_saved, box_fill_rate
+        From consolidation: parcels saved by packing orders of one customer
+        together, and the boxes' volume fill rate.
+    distance_km, co2_kg, cost
+        Of the plan (cost in cents: vehicles, distance, time).
+    baseline_stops, baseline_distance_km, baseline_co2_kg, baseline_cost
+        The same figures with every order delivered home, or ``None`` when
+        no baseline was planned.
+    """
+
+    orders: int
+    stops: int
+    parcels: int
+    pickup_parcel_share: float | None
+    first_choice_share: float | None
+    parcels_per_stop: float | None
+    parcels_saved: int
+    box_fill_rate: float
+    distance_km: float | None
+    co2_kg: float
+    cost: int
+    baseline_stops: int | None = None
+    baseline_distance_km: float | None = None
+    baseline_co2_kg: float | None = None
+    baseline_cost: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Flat, JSON-ready figures (money in cents)."""
+        return {
+            "orders": self.orders,
+            "stops": self.stops,
+            "parcels": self.parcels,
+            "pickup_parcel_share": self.pickup_parcel_share,
+            "first_choice_share": self.first_choice_share,
+            "parcels_per_stop": self.parcels_per_stop,
+            "parcels_saved": self.parcels_saved,
+            "box_fill_rate": self.box_fill_rate,
+            "distance_km": self.distance_km,
+            "co2_kg": self.co2_kg,
+            "cost_cents": self.cost,
+            "baseline_stops": self.baseline_stops,
+            "baseline_distance_km": self.baseline_distance_km,
+            "baseline_co2_kg": self.baseline_co2_kg,
+            "baseline_cost_cents": self.baseline_cost,
+        }
+
+
+def compute_delivery_kpis(
+    kpis: Kpis,
+    report: Report,
+    *,
+    orders: int,
+    first_choice_orders: int,
+    pickup_parcels: int,
+    parcels_saved: int,
+    box_fill_rate: float,
+    baseline: tuple[int, Kpis] | None = None,
+) -> DeliveryKpis:
+    """Delivery figures from a plan's KPIs and check report.
+
+    Parameters
+    ----------
+    kpis, report
+        Figures and check report of the plan of stops.
+    orders, first_choice_orders, pickup_parcels
+        From the delivery check.
+    parcels_saved, box_fill_rate
+        From consolidation.
+    baseline
+        ``(routed stops, KPIs)`` of the all-home plan, if one was made.
+    """
+    stops = sum(len(r.stops) for r in report.routes)
+    parcels = kpis.parcels_delivered
+    return DeliveryKpis(
+        orders=orders,
+        stops=stops,
+        parcels=parcels,
+        pickup_parcel_share=pickup_parcels / parcels if parcels else None,
+        first_choice_share=first_choice_orders / orders if orders else None,
+        parcels_per_stop=parcels / stops if stops else None,
+        parcels_saved=parcels_saved,
+        box_fill_rate=box_fill_rate,
+        distance_km=kpis.distance_km,
+        co2_kg=kpis.co2_kg,
+        cost=kpis.total_cost,
+        baseline_stops=None if baseline is None else baseline[0],
+        baseline_distance_km=None if baseline is None else baseline[1].distance_km,
+        baseline_co2_kg=None if baseline is None else baseline[1].co2_kg,
+        baseline_cost=None if baseline is None else baseline[1].total_cost,
+    )

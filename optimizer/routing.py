@@ -296,8 +296,6 @@ def plan_from_routes(
                 raise ValueError(f"route of {vehicle_id!r} breaks a constraint")
             nodes_by_vehicle[v] = tuple(nodes)
     unassigned = {
-        node: diagnose(cp, node, nodes_by_vehicle)
-        for node in node_of.values()
-        if node not in seen
+        node: diagnose(cp, node, nodes_by_vehicle) for node in node_of.values() if node not in seen
     }
     return _build_plan(cp, nodes_by_vehicle, unassigned, dict(meta or {}))

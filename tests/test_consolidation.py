@@ -423,17 +423,16 @@ def test_an_overweight_locker_stop_is_split() -> None:
     assert stops.sites == {"stop:L1": "L1", "stop:L1#2": "L1"}
 
 
-def test_a_shipment_too_heavy_for_any_vehicle_is_split_by_parcels() -> None:
-    # 3 parcels of 60, 50 and 30 kg at home, van 100 kg: FFD gives 60 + 30 and 50.
+def test_a_shipment_too_heavy_for_any_vehicle_is_never_split() -> None:
+    # 3 parcels of 60, 50 and 30 kg at home, van 100 kg: the 140 kg order stays one
+    # stop, which the router leaves unassigned with reason capacity.
     parcels = (Parcel("a", 60_000, 1), Parcel("b", 50_000, 1), Parcel("c", 30_000, 1))
     b = batch(order("A1", parcels=parcels, service_time=60))
     result, stops = stops_for(b, {"A1": "home"})
     assert [(s.id, [p.id for p in s.parcels]) for s in stops.orders] == [
-        ("stop:A1", ["A1/a", "A1/c"]),
-        ("stop:A1#2", ["A1/b"]),
+        ("stop:A1", ["A1/a", "A1/b", "A1/c"]),
     ]
-    assert [s.service_time for s in stops.orders] == [60, 60]
-    assert stops.order_ids("stop:A1#2", result) == ("A1",)
+    assert stops.order_ids("stop:A1", result) == ("A1",)
 
 
 def test_shipments_without_a_choice_get_no_stop_and_bad_choices_are_refused() -> None:

@@ -51,6 +51,10 @@ class BatchOptions:
         cheaper checked plan), ``"integrated"`` or ``"sequential"``.
     consolidate
         Merge orders of one customer into one shipment and repack them.
+    co2_price
+        Internal carbon price in cents per tonne of CO2: the solvers add it
+        to the distance cost of each vehicle type
+        by its emissions, so that cleaner vehicles and shorter routes win.
 
     Raises
     ------
@@ -65,6 +69,7 @@ class BatchOptions:
     rank_cost: int = 0
     assignment: str = "best"
     consolidate: bool = True
+    co2_price: int = 0
 
     def __post_init__(self) -> None:
         value = self.detour_factor
@@ -80,6 +85,7 @@ class BatchOptions:
                 f"min_first_choice_pct must be in [0, 100], got {self.min_first_choice_pct}"
             )
         check_non_negative("rank_cost", self.rank_cost)
+        check_non_negative("co2_price", self.co2_price)
         if self.assignment not in ASSIGNMENT_METHODS:
             raise ValueError(
                 f"assignment must be one of {', '.join(ASSIGNMENT_METHODS)}, "
@@ -225,6 +231,7 @@ class Batch:
             GeodesicProvider(self.options.detour_factor),
             arc_scale=1.0,
             arc_rounding="round",
+            co2_price=self.options.co2_price,
         )
 
 

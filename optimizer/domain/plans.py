@@ -32,6 +32,9 @@ class Reason(StrEnum):
     vehicle of the types the order allows."""
     PRICED_OUT = "priced_out"
     """It could be served, but at more than its penalty."""
+    NO_OPTION = "no_option"
+    """None of its delivery options can be used (full locker, closed, too
+    far, or no vehicle may serve the place)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,6 +41,9 @@ class RoutingProblem:
     arc_rounding
         ``"round"``, ``"floor"`` or ``"ceil"``: how distances become engine
         integers (CVRPLIB rounds, DIMACS VRPTW truncates at one decimal).
+    co2_price
+        Internal carbon price in cents per tonne of CO2, added to each
+        vehicle type's distance cost in the objective (0 for none).
 
     Raises
     ------
@@ -56,6 +59,7 @@ class RoutingProblem:
     distances: np.ndarray = field(repr=False)
     arc_scale: float = 1.0
     arc_rounding: str = "round"
+    co2_price: int = 0
 
     def __post_init__(self) -> None:
         ids = [o.id for o in self.orders]
@@ -95,6 +99,7 @@ class RoutingProblem:
         travel: TravelProvider,
         arc_scale: float = 1.0,
         arc_rounding: str = "round",
+        co2_price: int = 0,
     ) -> RoutingProblem:
         """Build a problem, computing the distance matrix with ``travel``."""
         points = [d.location for d in depots] + [o.location for o in orders]
@@ -107,6 +112,7 @@ class RoutingProblem:
             distances=travel.distances(points),
             arc_scale=arc_scale,
             arc_rounding=arc_rounding,
+            co2_price=co2_price,
         )
 
     @property

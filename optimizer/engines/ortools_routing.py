@@ -241,7 +241,12 @@ def solve(
     max_stops = [v.type.max_stops for v in cp.vehicles]
     if any(m is not None for m in max_stops):
         ones = [0 if n < cp.n_depots else 1 for n in index_nodes.tolist()]
-        callback = routing.RegisterUnaryTransitVector(ones)
+        if alternatives is None:
+            callback = routing.RegisterUnaryTransitVector(ones)
+        else:  # a stop is an arrival at a new site: consecutive nodes at one site count once
+            site = alternatives.site[index_nodes]
+            new_site = (site[:, None] != site[None, :]) * np.array(ones)[None, :]
+            callback = routing.RegisterTransitMatrix(new_site.tolist())
         limit = len(order_nodes)
         routing.AddDimensionWithVehicleCapacity(
             callback, 0, [m if m is not None else limit for m in max_stops], True, "stops"

@@ -537,6 +537,7 @@ _OPTIONS_KEYS = {
     "rank_cost": "rank_cost",
     "assignment": "assignment",
     "consolidate": "consolidate",
+    "co2_price": "co2_price_eur_per_t",
 }
 _POINT_KEYS = {
     "id": "id",
@@ -787,6 +788,9 @@ class _JsonReader:
                 rank_cost=self.opt(obj, row, "rank_cost", _json_euros, defaults.rank_cost),
                 assignment=self.opt(obj, row, "assignment", _json_text, defaults.assignment),
                 consolidate=self.opt(obj, row, "consolidate", _json_bool, defaults.consolidate),
+                co2_price=self.opt(
+                    obj, row, "co2_price_eur_per_t", _json_euros, defaults.co2_price
+                ),
             )
 
     def location(self, obj: Mapping[str, Any], row: str) -> Location:

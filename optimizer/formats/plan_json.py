@@ -292,12 +292,15 @@ def write_plan_json(
     *,
     date: dt.date | None = None,
     timezone: str | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> None:
     """Write the plan JSON document to ``path`` (UTF-8, indented).
 
-    Parameters are those of :func:`plan_to_dict`.
+    Parameters are those of :func:`plan_to_dict`; ``extra`` adds top-level
+    sections (such as ``delivery``).
     """
     document = plan_to_dict(plan, problem, report, kpis, date=date, timezone=timezone)
+    document.update(extra or {})
     text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
     Path(path).write_text(text + "\n", encoding="utf-8")
 
