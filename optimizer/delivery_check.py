@@ -210,8 +210,8 @@ def check_delivery(
 
     starts: dict[str, tuple[float, str, str]] = {}
     for route, rr in zip(plan.routes, report.routes):
-        for stop in rr.stops:
-            starts[stop.order_id] = (stop.start, route.vehicle_id, rr.vehicle_type)
+        for stop_report in rr.stops:
+            starts[stop_report.order_id] = (stop_report.start, route.vehicle_id, rr.vehicle_type)
     depot_of = {vt.id: vt.start_depot for vt in batch.fleet.types}
     type_zones = {vt.id: vt.zones for vt in batch.fleet.types}
 

@@ -137,13 +137,15 @@ def assign_integrated(
         group = []
         for c in found:
             if c.kind is OptionKind.HOME:
-                setup, handling = 0, shipment.service_time
+                stop_time, handling = 0, shipment.service_time
                 windows = c.time_windows
             else:
                 point = points[c.site]
-                setup = point.stop_time
+                stop_time = point.stop_time
                 handling = point.parcel_time * shipment.parcel_count
-                windows = tuple(TimeWindow(w.start + setup, w.end + setup) for w in c.time_windows)
+                windows = tuple(
+                    TimeWindow(w.start + stop_time, w.end + stop_time) for w in c.time_windows
+                )
             group.append(len(nodes))
             nodes.append(
                 Order(
@@ -160,7 +162,7 @@ def assign_integrated(
                 )
             )
             cands.append(c)
-            setups.append(setup)
+            setups.append(stop_time)
             sites.append(_site_key(c))
         groups.append(group)
         penalties.append(shipment.penalty)
@@ -230,12 +232,12 @@ def assign_integrated(
         if shipment.id not in group_of:
             continue
         alts = [cands[k] for k in groups[group_of[shipment.id]]]
-        c = chosen.get(shipment.id)
-        if c is None:  # left out by the router: keep its preferred option for the record
-            c = min(alts, key=lambda a: (a.rank, a.cost))
-            choices.append(Choice(c, c.cost, "not routed: kept at its preferred option"))
+        picked = chosen.get(shipment.id)
+        if picked is None:  # left out by the router: keep its preferred option for the record
+            kept = min(alts, key=lambda a: (a.rank, a.cost))
+            choices.append(Choice(kept, kept.cost, "not routed: kept at its preferred option"))
             continue
-        choices.append(_choice(c, alts, rank_cost, runs))
+        choices.append(_choice(picked, alts, rank_cost, runs))
     unserved = tuple((s.id, "no valid delivery option") for s in shipments if s.id not in group_of)
     assignment = Assignment(tuple(choices), tuple(rejected), unserved, "integrated")
     return IntegratedResult(assignment, routes, runs, result.objective)
@@ -299,11 +301,11 @@ def _limits(
     if pct:
         total = sum(len(m) for m in members.values())
         need = math.ceil(pct * total / 100 - 1e-9)
-        first = [k for k, c in enumerate(cands) if c.rank == 0]
+        ranked_first = [k for k, c in enumerate(cands) if c.rank == 0]
         limits.append(
             (
-                tuple(d + k for k in first),
-                tuple(len(members[cands[k].shipment_id]) for k in first),
+                tuple(d + k for k in ranked_first),
+                tuple(len(members[cands[k].shipment_id]) for k in ranked_first),
                 need,
                 None,
             )

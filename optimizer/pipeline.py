@@ -247,8 +247,12 @@ def _order_unassigned(trial: _Trial, cons: Consolidation, batch: Batch) -> tuple
             for order_id in cons.members[shipment_id]:
                 out.append(Unassigned(order_id, entry.reason, entry.detail))
     for shipment_id, detail in trial.assignment.unserved:
+        shipment = cons.shipment(shipment_id)
+        reason = Reason.NO_OPTION
+        if not any(shipment.skills <= vt.skills for vt in batch.fleet.types if vt.count):
+            reason = Reason.SKILLS  # no vehicle anywhere could serve it, whatever the option
         for order_id in cons.members[shipment_id]:
-            out.append(Unassigned(order_id, Reason.NO_OPTION, detail))
+            out.append(Unassigned(order_id, reason, detail))
     rank = {o.id: k for k, o in enumerate(batch.orders)}
     return tuple(sorted(out, key=lambda u: rank.get(u.order_id, 0)))
 

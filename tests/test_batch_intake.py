@@ -118,8 +118,9 @@ def test_sample_json_and_csv_agree() -> None:
     assert from_csv == from_json
     assert from_json.name == "lyon-2026-11-24"
     assert from_json.date == dt.date(2026, 11, 24) and from_json.timezone == "Europe/Paris"
-    assert len(from_json.orders) == 300
-    assert sum(vt.count for vt in from_json.fleet.types) == 16
+    assert len(from_json.orders) == 315
+    assert sum(vt.count for vt in from_json.fleet.types) == 18  # 16 vans, 2 cargo bikes
+    assert len(from_json.pickup_points) == 10 and len(from_json.zones) == 1
 
 
 def test_sample_marks_impossible_orders_with_distinct_reasons() -> None:

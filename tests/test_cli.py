@@ -72,13 +72,19 @@ def test_plan_sample_then_check_then_edit(tmp_path: Path):
     result = run("plan", SAMPLE, "--time-limit", "5", "--out", out)
     assert result.exit_code == 0, result.output
     doc = json.loads((out / "plan.json").read_text())
-    routed = [s["order_id"] for r in doc["routes"] for s in r["stops"]]
-    unassigned = [u["order_id"] for u in doc["unassigned"]]
+    delivery = doc["delivery"]
+    stop_orders = {s["stop"]: s["orders"] for s in delivery["stops"]}
+    routed = [o for r in doc["routes"] for s in r["stops"] for o in stop_orders[s["order_id"]]]
+    unassigned = [u["order_id"] for u in delivery["unassigned_orders"]]
     batch = json.loads(SAMPLE.read_text())
     assert sorted(routed + unassigned) == sorted(o["id"] for o in batch["orders"])
-    assert doc["check"]["feasible"]
-    reasons = {u["reason"] for u in doc["unassigned"]}
+    assert doc["check"]["feasible"] and delivery["checker"]["feasible"]
+    reasons = {u["reason"] for u in delivery["unassigned_orders"]}
     assert {"skills", "capacity", "time_window", "shift_duration", "priced_out"} <= reasons
+    kpis = delivery["kpis"]
+    assert kpis["stops"] < kpis["baseline_stops"]
+    assert kpis["first_choice_share"] >= 0.8  # the sample's quota
+    assert "Delivery options and consolidation" in result.output
     geo = json.loads((out / "plan.geojson").read_text())
     line = next(f for f in geo["features"] if f["geometry"]["type"] == "LineString")
     lon, lat = line["geometry"]["coordinates"][0]
