@@ -175,7 +175,7 @@ def plan(
     write_geojson(out_dir / "plan.geojson", plan, problem, report)
     write_stops_csv(out_dir / "stops", plan, problem, report, date=day.date, timezone=day.timezone)
     write_map(out_dir / "plan.png", plan, problem, report)
-    _print_summary(plan, problem, report, kpis, elapsed, result.unassigned)
+    _print_summary(plan, problem, report, kpis, elapsed, result.unassigned, orders=len(day.orders))
     _print_delivery(result)
     out.print(
         f"Wrote {out_dir / 'plan.json'}, {out_dir / 'plan.geojson'}, {out_dir / 'plan.png'} "
@@ -253,7 +253,10 @@ def _print_summary(
     kpis: Kpis,
     elapsed: float,
     unassigned: tuple[Unassigned, ...] | None = None,
+    orders: int = 0,
 ) -> None:
+    """Routes, unassigned orders and figures; ``unassigned`` and ``orders`` are order-level
+    for a plan of stops."""
     routes = Table(title=f"Routes - {problem.name}")
     for column in ("route", "vehicle", "stops", "km", "hours", "depart", "return", "kg", "CO2 kg"):
         routes.add_column(column, justify="right" if column not in ("route", "vehicle") else "left")
@@ -285,8 +288,18 @@ def _print_summary(
     summary.add_column("value", justify="right")
     util = kpis.utilisation_overall
     rows = [
-        ("orders routed / total", f"{kpis.orders_routed} / {kpis.orders}"),
-        ("unassigned", str(kpis.orders_unassigned)),
+        *(
+            [
+                ("orders delivered / total", f"{orders - len(unassigned)} / {orders}"),
+                ("stops routed / total", f"{kpis.orders_routed} / {kpis.orders}"),
+                ("unassigned orders", str(len(unassigned))),
+            ]
+            if unassigned is not None
+            else [
+                ("orders routed / total", f"{kpis.orders_routed} / {kpis.orders}"),
+                ("unassigned", str(kpis.orders_unassigned)),
+            ]
+        ),
         ("vehicles used / available", f"{kpis.vehicles_used} / {kpis.vehicles_available}"),
         ("total cost", f"{kpis.total_cost / 100:,.2f} EUR"),
         ("distance", f"{kpis.distance_km:,.1f} km" if kpis.distance_km is not None else "-"),

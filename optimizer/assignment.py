@@ -324,6 +324,60 @@ def assign_pickup_points(
     return ctx.assignment(list(solution.chosen), solution.first, rejected)
 
 
+def explain_assignment(
+    batch: Batch,
+    shipments: Sequence[Order],
+    members: Mapping[str, Sequence[str]],
+    sites: Mapping[str, str],
+    *,
+    method: str,
+) -> Assignment:
+    """Explain choices made elsewhere (by the integrated method) with the same estimate.
+
+    Parameters
+    ----------
+    batch, shipments, members
+        As for :func:`assign_pickup_points`.
+    sites
+        Shipment id -> chosen site (``"home"`` or a pickup point id); shipments
+        missing here are unserved.
+    method
+        Recorded in :attr:`Assignment.method`.
+
+    Returns
+    -------
+    Assignment
+        One choice per shipment in ``sites``, each with why it was chosen and
+        the next-best option's estimated extra cost, the other choices fixed.
+
+    Raises
+    ------
+    ValueError
+        When a site is not a valid candidate of its shipment.
+    """
+    weights = [len(members.get(s.id, (s.id,))) for s in shipments]
+    rules = ZoneRules(batch.zones, batch.fleet)
+    resolved = [candidates(batch, s, rules) for s in shipments]
+    rejected = tuple(r for _, rej in resolved for r in rej)
+    total = sum(weights)
+    need = -(-batch.options.min_first_choice_pct * total // 100)
+    ctx = _Context(batch, shipments, weights, resolved, _Estimator(batch, shipments), need)
+    chosen: list[int | None] = []
+    first = 0
+    for i in ctx.served:
+        site = sites.get(shipments[i].id)
+        if site is None:
+            chosen.append(None)
+            continue
+        option = next((o for o in ctx.options[i] if o.candidate.site == site), None)
+        if option is None:
+            raise ValueError(f"shipment {shipments[i].id!r}: {site!r} is not one of its options")
+        chosen.append(option.index)
+        first += weights[i] if option.candidate.rank == 0 else 0
+    answer = ctx.assignment(chosen, first, rejected)
+    return Assignment(answer.choices, answer.rejected, answer.unserved, method=method)
+
+
 # -- checks --------------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ one stop, paying its stop time once. The search starts from a feasible plan
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from collections.abc import Mapping, Sequence
@@ -19,16 +20,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optimizer.assignment import candidates
+from optimizer.assignment import candidates, explain_assignment
 from optimizer.compiled import Alternatives, CompiledProblem
 from optimizer.domain.batch import Batch
 from optimizer.domain.delivery import (
     SIZE_CLASSES,
     Assignment,
     Candidate,
-    Choice,
     OptionKind,
-    Rejection,
     size_counts,
 )
 from optimizer.domain.orders import Order
@@ -126,11 +125,9 @@ def assign_integrated(
     sites: list[tuple[object, ...]] = []
     groups: list[list[int]] = []
     penalties: list[int | None] = []
-    rejected: list[Rejection] = []
     group_of: dict[str, int] = {}
     for shipment in shipments:
-        found, refused = candidates(batch, shipment, rules)
-        rejected.extend(refused)
+        found, _ = candidates(batch, shipment, rules)
         if not found:
             continue
         group_of[shipment.id] = len(groups)
@@ -227,37 +224,31 @@ def assign_integrated(
             routes.setdefault(vehicle_id, []).append(c.shipment_id)
             runs[c.shipment_id] = (vehicle_id, run)
             chosen[c.shipment_id] = c
-    choices = []
-    for shipment in shipments:
-        if shipment.id not in group_of:
-            continue
-        alts = [cands[k] for k in groups[group_of[shipment.id]]]
-        picked = chosen.get(shipment.id)
-        if picked is None:  # left out by the router: keep its preferred option for the record
-            kept = min(alts, key=lambda a: (a.rank, a.cost))
-            choices.append(Choice(kept, kept.cost, "not routed: kept at its preferred option"))
-            continue
-        choices.append(_choice(picked, alts, rank_cost, runs))
-    unserved = tuple((s.id, "no valid delivery option") for s in shipments if s.id not in group_of)
-    assignment = Assignment(tuple(choices), tuple(rejected), unserved, "integrated")
-    return IntegratedResult(assignment, routes, runs, result.objective)
-
-
-def _choice(
-    c: Candidate, alts: list[Candidate], rank_cost: int, runs: Mapping[str, tuple[str, int]]
-) -> Choice:
-    vehicle_id = runs[c.shipment_id][0]
-    others = sorted((a for a in alts if a.site != c.site), key=lambda a: (a.rank, a.cost))
-    where = "home" if c.kind is OptionKind.HOME else f"pickup point {c.site}"
-    why = (
-        f"chosen with the routes ({where} on {vehicle_id}, rank {c.rank}): "
-        "the cheapest routed plan found among all options under capacities and quota"
+    for shipment in shipments:  # left out by the router: keep its preferred option on record
+        if shipment.id in group_of and shipment.id not in chosen:
+            alts = [cands[k] for k in groups[group_of[shipment.id]]]
+            chosen[shipment.id] = min(alts, key=lambda a: (a.rank, a.cost))
+    explained = explain_assignment(
+        batch,
+        shipments,
+        members,
+        {s: c.site for s, c in chosen.items()},
+        method="integrated",
     )
-    if not others:
-        return Choice(c, c.cost + rank_cost * c.rank, f"only valid option: {where}")
-    nxt = others[0]
-    delta = (nxt.cost + rank_cost * nxt.rank) - (c.cost + rank_cost * c.rank)
-    return Choice(c, c.cost + rank_cost * c.rank, why, nxt, delta)
+    choices = tuple(
+        dataclasses.replace(
+            choice,
+            explanation=(
+                f"routed with all options at once ({runs[choice.shipment_id][0]}): "
+                if choice.shipment_id in runs
+                else "not routed: "
+            )
+            + choice.explanation,
+        )
+        for choice in explained.choices
+    )
+    assignment = Assignment(choices, explained.rejected, explained.unserved, "integrated")
+    return IntegratedResult(assignment, routes, runs, result.objective)
 
 
 def _limits(

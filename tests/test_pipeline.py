@@ -250,3 +250,17 @@ def test_plan_without_options_routes_every_order_home() -> None:
         "stop:O2",
     ]
     assert result.unassigned == () and result.delivery.first_choice_orders == 3
+
+
+def test_integrated_choices_are_explained_with_the_next_best() -> None:
+    b = day(*(order(k, HOME_THEN_LOCKER) for k in range(3)), assignment="integrated")
+    result = plan_day(b, FAST)
+    assert result.assignment.method == "integrated"
+    assert set(sites(result).values()) == {"LCK"}
+    for choice in result.assignment.choices:
+        assert choice.explanation.startswith("routed with all options at once (van-")
+        assert choice.next_best is not None and choice.next_best.site == "home"
+        # Home would add its own stop (a detour and 5 min of service) while the
+        # locker stop stays for the other two: the next best costs more.
+        assert choice.next_best_delta is not None and choice.next_best_delta > 0
+        assert "next best: home" in choice.explanation
