@@ -441,9 +441,10 @@ def check(
     if report.violations or report.warnings:
         out.print(_violations_table(report))
     km = "-" if kpis.distance_km is None else f"{kpis.distance_km:.1f} km"
+    unit = "orders" if stops is None else "stops"
     out.print(
-        f"{len(edited.routes)} routes, {kpis.orders_routed} orders routed, "
-        f"{kpis.orders_unassigned} unassigned, {km}, cost {kpis.total_cost / 100:,.2f} EUR"
+        f"{len(edited.routes)} routes, {kpis.orders_routed} {unit} routed, {kpis.orders_unassigned} unassigned, {km}, "
+        f"cost {kpis.total_cost / 100:,.2f} EUR"
     )
     if report.feasible:
         out.print("[bold green]feasible[/]: no violation")
