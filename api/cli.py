@@ -443,7 +443,8 @@ def check(
     km = "-" if kpis.distance_km is None else f"{kpis.distance_km:.1f} km"
     unit = "orders" if stops is None else "stops"
     out.print(
-        f"{len(edited.routes)} routes, {kpis.orders_routed} {unit} routed, {kpis.orders_unassigned} unassigned, {km}, "
+        f"{len(edited.routes)} routes, {kpis.orders_routed} {unit} routed, "
+        f"{kpis.orders_unassigned} unassigned, {km}, "
         f"cost {kpis.total_cost / 100:,.2f} EUR"
     )
     if report.feasible:
