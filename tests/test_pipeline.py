@@ -264,3 +264,23 @@ def test_integrated_choices_are_explained_with_the_next_best() -> None:
         # locker stop stays for the other two: the next best costs more.
         assert choice.next_best_delta is not None and choice.next_best_delta > 0
         assert "next best: home" in choice.explanation
+
+
+def test_checker_measures_the_walk_to_any_pickup_point() -> None:
+    # The locker is 22 m from O1's door (29 m with the 1.3 detour) and 101 m
+    # from O0's (132 m): with "any pickup point within 50 m", O1 may use it and
+    # O0 may not.
+    b = day(*(order(k, HOME_THEN_LOCKER) for k in range(3)))
+    result = plan_day(b, FAST)
+    assert set(sites(result).values()) == {"LCK"}
+    near = (
+        DeliveryOption(OptionKind.HOME),
+        DeliveryOption(OptionKind.ANY_PICKUP_POINT, rank=1, max_walk=50),
+    )
+    walked = dataclasses.replace(
+        b, orders=(order(0, near), order(1, near), order(2, HOME_THEN_LOCKER))
+    )
+    report = check_delivery(
+        walked, result.problem, result.plan, result.report, result.stop_orders, result.stops.sites
+    )
+    assert [(v.code, v.order) for v in report.violations] == [("option", "O0")]
