@@ -165,6 +165,7 @@ def setup() -> dict[str, Any]:
         "vehicle_types": [
             {
                 "id": "van-large",
+                "carrier": "rhone-express",
                 "count": 6,
                 "capacity": {"weight_kg": 1000, "volume_l": 10000, "parcels": 120},
                 "start_depot": depot,
@@ -181,6 +182,7 @@ def setup() -> dict[str, Any]:
             },
             {
                 "id": "van-electric",
+                "carrier": "rhone-express",
                 "count": 8,
                 "capacity": {"weight_kg": 700, "volume_l": 6000, "parcels": 80},
                 "start_depot": depot,
@@ -197,6 +199,7 @@ def setup() -> dict[str, Any]:
             },
             {
                 "id": "van-refrigerated",
+                "carrier": "froid-lyonnais",
                 "count": 2,
                 "capacity": {"weight_kg": 800, "volume_l": 8000, "parcels": 100},
                 "start_depot": depot,
@@ -213,6 +216,7 @@ def setup() -> dict[str, Any]:
             },
             {
                 "id": "cargo-bike",
+                "carrier": "velo-cargo-lyon",
                 "count": 2,
                 "capacity": {"weight_kg": 150, "volume_l": 1200, "parcels": 40},
                 "start_depot": HUB_ID,

@@ -49,6 +49,9 @@ class VehicleType:
     zones
         Ids of the service zones it is confined to (a cargo bike in the
         centre); empty means it may go anywhere.
+    carrier
+        The carrier company running these vehicles; published routes go to
+        it. ``None`` means the type's own id names the carrier.
     """
 
     id: str
@@ -68,6 +71,7 @@ class VehicleType:
     co2_per_km: int = 0
     skills: frozenset[str] = field(default_factory=frozenset)
     zones: frozenset[str] = field(default_factory=frozenset)
+    carrier: str | None = None
 
     def __post_init__(self) -> None:
         check_id("id", self.id)
@@ -86,6 +90,8 @@ class VehicleType:
         check_positive("speed_kmh", self.speed_kmh)
         object.__setattr__(self, "skills", frozenset(self.skills))
         object.__setattr__(self, "zones", frozenset(self.zones))
+        if self.carrier is not None:
+            check_id("carrier", self.carrier)
 
 
 @dataclass(frozen=True, slots=True)

@@ -112,6 +112,72 @@ def read_batch(path: PathLike, fleet: PathLike | None = None) -> Batch:
     raise InputError(file, f"unsupported file type {path.suffix!r}: expected .json or .csv")
 
 
+def parse_batch(data: object, file: str = "body", default_name: str = "batch") -> Batch:
+    """Read a batch already parsed from JSON (for instance an HTTP request body).
+
+    Parameters
+    ----------
+    data
+        The JSON document: an object with depots, fleet and orders.
+    file
+        Name used in error messages.
+    default_name
+        Batch name when the document has none.
+
+    Raises
+    ------
+    InputError
+        Located by ``file``, the JSON path of the row and the key.
+    """
+    if not isinstance(data, dict):
+        raise InputError(file, f"must hold a JSON object, got {_json_type(data)}")
+    return _JsonReader(file).batch(data, default_name=default_name)
+
+
+def parse_batch_csv(
+    text: str,
+    fleet: object,
+    file: str = "orders.csv",
+    fleet_file: str = "fleet.json",
+    default_name: str = "batch",
+) -> Batch:
+    """Read a batch from CSV orders text and a parsed JSON fleet document.
+
+    Raises
+    ------
+    InputError
+        Located by file, row and field.
+    """
+    if not isinstance(fleet, dict):
+        raise InputError(fleet_file, f"must hold a JSON object, got {_json_type(fleet)}")
+    setup = _JsonReader(fleet_file).setup(fleet, orders=False)
+    orders = _CsvReader(file, setup.fleet, [p.id for p in setup.pickup_points]).orders(text)
+    with _located(fleet_file, None):
+        return setup.batch(setup.name or default_name, orders)
+
+
+def loads_json(text: str | bytes, file: str) -> dict[str, Any]:
+    """Parse JSON text holding one object, refusing duplicate keys.
+
+    Raises
+    ------
+    InputError
+        For invalid JSON (with line and column), a duplicate key or a non-object.
+    """
+    try:
+        data = json.loads(text, object_pairs_hook=_no_duplicate_keys)
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno}, column {exc.colno}"
+        raise InputError(file, f"invalid JSON: {exc.msg}", where) from None
+    except UnicodeDecodeError:
+        raise InputError(file, "is not UTF-8 text") from None
+    except _DuplicateKey as exc:
+        raise InputError(file, "key appears twice in one object", None, exc.key) from None
+    if not isinstance(data, dict):
+        raise InputError(file, f"must hold a JSON object, got {_json_type(data)}")
+    return data
+
+
 # ---------------------------------------------------------------------------
 # Files
 
@@ -152,17 +218,7 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _load_json(path: Path, file: str) -> dict[str, Any]:
     """Parse a JSON file holding one object."""
-    text = _read_text(path, file)
-    try:
-        data = json.loads(text, object_pairs_hook=_no_duplicate_keys)
-    except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno}, column {exc.colno}"
-        raise InputError(file, f"invalid JSON: {exc.msg}", where) from None
-    except _DuplicateKey as exc:
-        raise InputError(file, "key appears twice in one object", None, exc.key) from None
-    if not isinstance(data, dict):
-        raise InputError(file, f"must hold a JSON object, got {_json_type(data)}")
-    return data
+    return loads_json(_read_text(path, file), file)
 
 
 # ---------------------------------------------------------------------------
@@ -528,6 +584,7 @@ _VEHICLE_KEYS = {
     "co2_per_km": "co2_g_per_km",
     "skills": "skills",
     "zones": "zones",
+    "carrier": "carrier",
 }
 _OPTIONS_KEYS = {
     "detour_factor": "detour_factor",
@@ -860,6 +917,7 @@ class _JsonReader:
                 "co2_g_per_km",
                 "skills",
                 "zones",
+                "carrier",
             ),
         )
         type_id = self.req(obj, row, "id", _json_text)
@@ -897,6 +955,7 @@ class _JsonReader:
                 ),
                 skills=self.opt(obj, row, "skills", _json_skills, frozenset()),
                 zones=zones,
+                carrier=self.opt(obj, row, "carrier", _json_text, None),
             )
 
     def zone(self, obj: Mapping[str, Any], row: str, depot_ids: list[str]) -> ServiceZone:
