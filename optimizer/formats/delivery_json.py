@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from optimizer.domain.delivery import Candidate
+from optimizer.domain.geo import Location, PlanarPoint
+from optimizer.domain.units import format_clock
 from optimizer.formats.errors import InputError
 from optimizer.pipeline import DayPlan
 
@@ -28,6 +30,12 @@ def _candidate(c: Candidate) -> dict[str, Any]:
         "cost_eur": _euros(c.cost),
         "walk_m": c.walk,
     }
+
+
+def _point(where: Location | PlanarPoint) -> dict[str, float]:
+    if isinstance(where, Location):
+        return {"lat": where.lat, "lon": where.lon}
+    return {"x": where.x, "y": where.y}
 
 
 def delivery_to_dict(day: DayPlan) -> dict[str, Any]:
@@ -87,9 +95,35 @@ def delivery_to_dict(day: DayPlan) -> dict[str, Any]:
                 "shipments": list(day.stops.members[stop.id]),
                 "orders": list(day.stop_orders[stop.id]),
                 "parcels": stop.parcel_count,
+                "parcel_list": [
+                    {
+                        "id": p.id,
+                        "weight_kg": p.weight / 1000,
+                        "volume_l": p.volume / 1000,
+                        "size": p.size,
+                    }
+                    for p in stop.parcels
+                ],
+                "service_time_s": stop.service_time,
             }
             for stop in day.stops.orders
         ],
+        "pickup_points": [
+            {
+                "id": p.id,
+                **_point(p.location),
+                "locker": p.is_locker,
+                "opening": [
+                    {"start": format_clock(w.start)[:5], "end": format_clock(w.end)[:5]}
+                    for w in p.opening
+                ],
+                "free_compartments": p.free if p.is_locker else None,
+                "capacity_parcels": p.capacity,
+            }
+            for p in day.batch.pickup_points
+        ],
+        "depots": [{"id": d.id, **_point(d.location)} for d in day.batch.depots],
+        "carriers": {vt.id: vt.carrier or vt.id for vt in day.batch.fleet.types},
         "orders": orders,
         "rejected_options": [
             {"shipment": r.shipment_id, "option": r.option, "site": r.site, "reason": r.reason}

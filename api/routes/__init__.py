@@ -1,0 +1,1 @@
+"""HTTP routes: thin functions converting schemas and calling one service each."""

@@ -1,0 +1,123 @@
+"""Carrier endpoints: own routes only (JSON, GeoJSON, GPX), stop events, webhooks."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, HTTPException, Query, Response
+
+from api.deps import EventWriter, HookWriter, RouteReader, SessionDep, SettingsDep
+from api.route_formats import route_geojson, route_gpx
+from api.routes.planner import ERRORS
+from api.schemas import EventsIn, EventsOut, RoutePage, WebhookIn, WebhookOut
+from api.services import routes, webhooks
+
+router = APIRouter(prefix="/v1/carrier", tags=["carrier"])
+
+MEDIA = {
+    "json": "application/json",
+    "geojson": "application/geo+json",
+    "gpx": "application/gpx+xml",
+}
+
+
+@router.get("/routes", response_model=RoutePage, responses=ERRORS)
+def list_routes(
+    session: SessionDep,
+    settings: SettingsDep,
+    carrier: RouteReader,
+    date: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
+    status: Literal["published", "in_progress", "completed", "superseded"] | None = None,
+    cursor: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Annotated[int | None, Query(ge=1, le=500)] = None,
+) -> Any:
+    """The calling carrier's routes, oldest first; follow ``next_cursor`` for more."""
+    try:
+        page = routes.list_routes(
+            session,
+            carrier,
+            date=date,
+            status=status,
+            cursor=cursor,
+            limit=limit or settings.page_size,
+        )
+    except ValueError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from None
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+def _negotiate(fmt: str | None, accept: str | None) -> str:
+    if fmt is not None:
+        return fmt
+    for name, media in (("geojson", MEDIA["geojson"]), ("gpx", MEDIA["gpx"])):
+        if accept and media in accept:
+            return name
+    return "json"
+
+
+@router.get(
+    "/routes/{route_id}",
+    responses={
+        **ERRORS,
+        200: {
+            "content": {
+                MEDIA["json"]: {"schema": {"type": "object"}},
+                MEDIA["geojson"]: {"schema": {"type": "object"}},
+                MEDIA["gpx"]: {"schema": {"type": "string"}},
+            },
+            "description": "The route; an ETag header names this version.",
+        },
+        304: {"description": "Not modified since the ETag given in If-None-Match."},
+    },
+)
+def get_route(
+    route_id: str,
+    session: SessionDep,
+    carrier: RouteReader,
+    format: Literal["json", "geojson", "gpx"] | None = None,
+    accept: Annotated[str | None, Header()] = None,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    """One of the caller's routes: stops in order with ETA windows, parcels, pickup points."""
+    fmt = _negotiate(format, accept)
+    row, body = routes.get_route(session, carrier, route_id)
+    tag = routes.etag(row, fmt)
+    headers = {"ETag": tag, "Cache-Control": "no-cache", "Vary": "Accept"}
+    if if_none_match is not None and tag in [t.strip() for t in if_none_match.split(",")]:
+        return Response(status_code=304, headers=headers)
+    if fmt == "gpx":
+        return Response(route_gpx(body), media_type=MEDIA["gpx"], headers=headers)
+    content = route_geojson(body) if fmt == "geojson" else body
+    return Response(json.dumps(content), media_type=MEDIA[fmt], headers=headers)
+
+
+@router.post("/routes/{route_id}/events", response_model=EventsOut, responses=ERRORS)
+def post_events(route_id: str, events: EventsIn, session: SessionDep, carrier: EventWriter) -> Any:
+    """Report stop events (arrived, delivered, failed); repeated event ids are ignored."""
+    try:
+        return routes.post_events(
+            session, carrier, route_id, [e.model_dump() for e in events.events]
+        )
+    except ValueError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from None
+
+
+@router.post("/webhooks", status_code=201, response_model=WebhookOut, responses=ERRORS)
+def register_webhook(hook: WebhookIn, session: SessionDep, carrier: HookWriter) -> Any:
+    """Register an endpoint for signed notifications; the secret is shown once."""
+    return webhooks.register(session, carrier, str(hook.url))
+
+
+@router.get("/webhooks", response_model=list[WebhookOut], responses=ERRORS)
+def list_webhooks(session: SessionDep, carrier: HookWriter) -> Any:
+    """The caller's webhooks."""
+    return webhooks.list_hooks(session, carrier)
+
+
+@router.delete("/webhooks/{hook_id}", status_code=204, responses=ERRORS)
+def delete_webhook(hook_id: str, session: SessionDep, carrier: HookWriter) -> Response:
+    """Delete one of the caller's webhooks."""
+    if not webhooks.delete_hook(session, carrier, hook_id):
+        raise HTTPException(status_code=404, detail=f"no webhook {hook_id!r}")
+    return Response(status_code=204)
