@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from api import service_cli
 from api.maps import write_map
 from api.picking_cli import pick_route
 from api.simulate_cli import simulate as simulate_scenario
@@ -456,6 +457,9 @@ def check(
 
 app.command("pick-route")(pick_route)
 app.command("simulate")(simulate_scenario)
+app.command("serve")(service_cli.serve)
+app.command("worker")(service_cli.worker)
+app.add_typer(service_cli.keys_app, name="keys")
 
 
 def main() -> None:
