@@ -8,7 +8,8 @@ carrier holding an old route id learns what replaced it.
 
 Carriers see only their own routes: any other route id gives
 :class:`~api.services.batches.NotFound`, exactly as an id that does not
-exist. Stop events are idempotent on their id and may arrive in any order:
+exist. Stop events are idempotent on their id (scoped to the route; a
+carrier may not reuse one on another of its routes) and may arrive in any order:
 a stop's state is the event with the latest ``occurred_at`` (ties: the
 stronger of delivered/failed over arrived).
 """
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from api.services.batches import NotFound
 from api.services.webhooks import enqueue
+from api.store.models import Batch as BatchRow
 from api.store.models import Plan, Publication, RouteRevision, StopEvent
 
 EVENT_KINDS = ("arrived", "delivered", "failed")
@@ -115,6 +117,8 @@ def publish(session: Session, plan_id: str) -> dict[str, Any]:
     plan = session.get(Plan, plan_id)
     if plan is None:
         raise NotFound(f"no plan {plan_id!r}")
+    # Publications of one batch wait for each other: each gets the next revision.
+    session.get(BatchRow, plan.batch_id, with_for_update=True)
     last = session.scalar(
         select(func.max(Publication.revision)).where(Publication.batch_id == plan.batch_id)
     )
@@ -125,9 +129,9 @@ def publish(session: Session, plan_id: str) -> dict[str, Any]:
     previous = {
         r.vehicle_id: r
         for r in session.scalars(
-            select(RouteRevision).where(
-                RouteRevision.batch_id == plan.batch_id, RouteRevision.status != "superseded"
-            )
+            select(RouteRevision)
+            .where(RouteRevision.batch_id == plan.batch_id, RouteRevision.status != "superseded")
+            .with_for_update()
         )
     }
     rows = []
@@ -178,9 +182,12 @@ def publish(session: Session, plan_id: str) -> dict[str, Any]:
     }
 
 
-def _own(session: Session, carrier: str, route_id: str) -> RouteRevision:
-    row = session.scalar(select(RouteRevision).where(RouteRevision.public_id == route_id))
-    if row is None or row.carrier != carrier:
+def _own(session: Session, carrier: str, route_id: str, *, lock: bool = False) -> RouteRevision:
+    query = select(RouteRevision).where(
+        RouteRevision.public_id == route_id, RouteRevision.carrier == carrier
+    )
+    row = session.scalar(query.with_for_update() if lock else query)
+    if row is None:
         raise NotFound(f"no route {route_id!r}")
     return row
 
@@ -309,9 +316,11 @@ def post_events(
         The route is not the carrier's.
     ValueError
         An unknown stop, a ``failed`` event without a reason, or an event id
-        already used on another route.
+        the carrier already used on another of its routes. Nothing is stored.
     """
-    row = _own(session, carrier, route_id)
+    # The lock makes concurrent posts to one route wait for each other, so a
+    # retried event is seen as a duplicate and no state or version is lost.
+    row = _own(session, carrier, route_id, lock=True)
     stop_ids = {s["stop_id"] for s in row.body["stops"]}
     accepted, duplicates = [], []
     for k, event in enumerate(events):
@@ -319,12 +328,17 @@ def post_events(
             raise ValueError(f"events[{k}].stop_id: route has no stop {event['stop_id']!r}")
         if event["kind"] == "failed" and not event.get("reason"):
             raise ValueError(f"events[{k}].reason: a failed event needs a reason")
-        known = session.get(StopEvent, event["event_id"])
-        if known is not None:
-            if known.route_id != row.id:
-                raise ValueError(f"events[{k}].event_id: already used on another route")
+        if session.get(StopEvent, (event["event_id"], row.id)) is not None:
             duplicates.append(event["event_id"])
             continue
+        elsewhere = session.scalar(
+            select(StopEvent.route_id)
+            .join(RouteRevision, RouteRevision.id == StopEvent.route_id)
+            .where(StopEvent.id == event["event_id"], RouteRevision.carrier == carrier)
+            .limit(1)
+        )
+        if elsewhere is not None:
+            raise ValueError(f"events[{k}].event_id: already used on another route")
         session.add(
             StopEvent(
                 id=event["event_id"],

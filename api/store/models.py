@@ -21,8 +21,10 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    PrimaryKeyConstraint,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -44,7 +46,34 @@ class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
 
 
-Timestamp = DateTime(timezone=True)
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """An instant: stored in UTC, read back timezone-aware UTC on every database.
+
+    SQLite has no time zone type and would store an aware datetime's wall
+    clock without its offset, so ``09:00Z`` would sort before
+    ``09:55+01:00``; converting to UTC on the way in keeps instants
+    comparable, and on the way out gives the same aware values as PostgreSQL.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"a timestamp needs a time zone, got {value.isoformat()}")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+Timestamp = UtcDateTime()
 
 
 class ApiKey(Base):
@@ -168,12 +197,14 @@ class RouteRevision(Base):
 
 
 class StopEvent(Base):
-    """A stop event a carrier posted (append-only, unique event id)."""
+    """A stop event a carrier posted (append-only; its id is unique within the route)."""
 
     __tablename__ = "events"
+    __table_args__ = (PrimaryKeyConstraint("id", "route_id", name="pk_events"),)
 
-    id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    route_id: Mapped[int] = mapped_column(ForeignKey("routes.id"))
+    id: Mapped[str] = mapped_column(String(200))
+    """The carrier's event id, unique within its route."""
+    route_id: Mapped[int] = mapped_column(ForeignKey("routes.id", name="fk_events_route"))
     stop_id: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(12))
     reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
