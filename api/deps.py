@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException
+from fastapi import Depends, Header, HTTPException, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from api.services.keys import Principal, authenticate
@@ -25,24 +26,41 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 """Committed as soon as the route function returns, before the response is sent."""
 
 
+bearer = HTTPBearer(
+    scheme_name="bearer", description="`Authorization: Bearer <key>`", auto_error=False
+)
+api_key_header = APIKeyHeader(
+    name="X-API-Key", scheme_name="apiKey", description="`X-API-Key: <key>`", auto_error=False
+)
+
+
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(status_code=401, detail=detail, headers={"WWW-Authenticate": "Bearer"})
+
+
 def get_principal(
+    request: Request,
     session: SessionDep,
-    authorization: Annotated[str | None, Header()] = None,
-    x_api_key: Annotated[str | None, Header()] = None,
+    authorization: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    x_api_key: Annotated[str | None, Depends(api_key_header)],
 ) -> Principal:
-    """The caller, from ``Authorization: Bearer <key>`` or ``X-API-Key``; 401 otherwise."""
-    token = x_api_key
-    if authorization is not None:
-        scheme, _, value = authorization.partition(" ")
-        if scheme.lower() == "bearer" and value:
-            token = value.strip()
-    principal = authenticate(session, token) if token else None
+    """The caller, from ``Authorization: Bearer <key>`` or ``X-API-Key``; 401 otherwise.
+
+    Every credential given must be valid: an ``Authorization`` header that is
+    not a bearer key, or two different keys, are refused rather than ignored.
+    """
+    tokens = set()
+    if "authorization" in request.headers:
+        if authorization is None:
+            raise _unauthorized("Authorization must be 'Bearer <API key>'")
+        tokens.add(authorization.credentials.strip())
+    if x_api_key is not None:
+        tokens.add(x_api_key.strip())
+    if len(tokens) > 1:
+        raise _unauthorized("Authorization and X-API-Key name different keys")
+    principal = authenticate(session, tokens.pop()) if tokens else None
     if principal is None:
-        raise HTTPException(
-            status_code=401,
-            detail="a valid API key is required",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise _unauthorized("a valid API key is required")
     return principal
 
 

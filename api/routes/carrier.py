@@ -9,8 +9,15 @@ from fastapi import APIRouter, Header, HTTPException, Query, Response
 
 from api.deps import EventWriter, HookWriter, RouteReader, SessionDep, SettingsDep
 from api.route_formats import route_geojson, route_gpx
-from api.routes.planner import ERRORS
-from api.schemas import EventsIn, EventsOut, RoutePage, WebhookIn, WebhookOut
+from api.schemas import (
+    EventsIn,
+    EventsOut,
+    RouteOut,
+    RoutePage,
+    WebhookIn,
+    WebhookOut,
+    problems,
+)
 from api.services import routes, webhooks
 
 router = APIRouter(prefix="/v1/carrier", tags=["carrier"])
@@ -20,9 +27,16 @@ MEDIA = {
     "geojson": "application/geo+json",
     "gpx": "application/gpx+xml",
 }
+CACHE_HEADERS = {
+    "ETag": {
+        "description": "Strong validator of this representation; send it in If-None-Match.",
+        "schema": {"type": "string"},
+    },
+    "Cache-Control": {"schema": {"type": "string", "enum": ["no-cache"]}},
+}
 
 
-@router.get("/routes", response_model=RoutePage, responses=ERRORS)
+@router.get("/routes", response_model=RoutePage, responses=problems(401, 403, 422))
 def list_routes(
     session: SessionDep,
     settings: SettingsDep,
@@ -59,16 +73,20 @@ def _negotiate(fmt: str | None, accept: str | None) -> str:
 @router.get(
     "/routes/{route_id}",
     responses={
-        **ERRORS,
+        **problems(401, 403, 404, 422),
         200: {
+            "model": RouteOut,
             "content": {
-                MEDIA["json"]: {"schema": {"type": "object"}},
-                MEDIA["geojson"]: {"schema": {"type": "object"}},
-                MEDIA["gpx"]: {"schema": {"type": "string"}},
+                MEDIA["geojson"]: {"schema": {"$ref": "#/components/schemas/RouteGeoJSON"}},
+                MEDIA["gpx"]: {"schema": {"type": "string", "description": "GPX 1.1"}},
             },
-            "description": "The route; an ETag header names this version.",
+            "headers": CACHE_HEADERS,
+            "description": "The route in the format asked for; ETag names this version.",
         },
-        304: {"description": "Not modified since the ETag given in If-None-Match."},
+        304: {
+            "description": "Not modified since the ETag given in If-None-Match.",
+            "headers": CACHE_HEADERS,
+        },
     },
 )
 def get_route(
@@ -76,10 +94,14 @@ def get_route(
     session: SessionDep,
     carrier: RouteReader,
     format: Literal["json", "geojson", "gpx"] | None = None,
-    accept: Annotated[str | None, Header()] = None,
+    accept: Annotated[str | None, Header(include_in_schema=False)] = None,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
-    """One of the caller's routes: stops in order with ETA windows, parcels, pickup points."""
+    """One of the caller's routes: stops in order with ETA windows, parcels, pickup points.
+
+    The format is ``format`` if given; else GeoJSON if ``Accept`` names
+    ``application/geo+json``, GPX if it names ``application/gpx+xml``, else JSON.
+    """
     fmt = _negotiate(format, accept)
     row, body = routes.get_route(session, carrier, route_id)
     tag = routes.etag(row, fmt)
@@ -92,7 +114,11 @@ def get_route(
     return Response(json.dumps(content), media_type=MEDIA[fmt], headers=headers)
 
 
-@router.post("/routes/{route_id}/events", response_model=EventsOut, responses=ERRORS)
+@router.post(
+    "/routes/{route_id}/events",
+    response_model=EventsOut,
+    responses=problems(400, 401, 403, 404, 413, 422),
+)
 def post_events(route_id: str, events: EventsIn, session: SessionDep, carrier: EventWriter) -> Any:
     """Report stop events (arrived, delivered, failed); repeated event ids are ignored."""
     try:
@@ -103,19 +129,24 @@ def post_events(route_id: str, events: EventsIn, session: SessionDep, carrier: E
         raise HTTPException(status_code=422, detail=str(exc)) from None
 
 
-@router.post("/webhooks", status_code=201, response_model=WebhookOut, responses=ERRORS)
+@router.post(
+    "/webhooks",
+    status_code=201,
+    response_model=WebhookOut,
+    responses=problems(400, 401, 403, 413, 422),
+)
 def register_webhook(hook: WebhookIn, session: SessionDep, carrier: HookWriter) -> Any:
     """Register an endpoint for signed notifications; the secret is shown once."""
     return webhooks.register(session, carrier, str(hook.url))
 
 
-@router.get("/webhooks", response_model=list[WebhookOut], responses=ERRORS)
+@router.get("/webhooks", response_model=list[WebhookOut], responses=problems(401, 403))
 def list_webhooks(session: SessionDep, carrier: HookWriter) -> Any:
     """The caller's webhooks."""
     return webhooks.list_hooks(session, carrier)
 
 
-@router.delete("/webhooks/{hook_id}", status_code=204, responses=ERRORS)
+@router.delete("/webhooks/{hook_id}", status_code=204, responses=problems(401, 403, 404, 422))
 def delete_webhook(hook_id: str, session: SessionDep, carrier: HookWriter) -> Response:
     """Delete one of the caller's webhooks."""
     if not webhooks.delete_hook(session, carrier, hook_id):

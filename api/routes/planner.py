@@ -18,16 +18,14 @@ from api.deps import (
     SessionDep,
     SettingsDep,
 )
-from api.schemas import BatchOut, JobIn, JobOut, Problem, PublicationOut
+from api.schemas import BATCH_DOCUMENT, BatchOut, JobIn, JobOut, PublicationOut, problems
 from api.services import batches, routes
 from optimizer.formats.batch import loads_json
 from optimizer.formats.errors import InputError
 
 router = APIRouter(prefix="/v1", tags=["planner"])
-ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": Problem, "content": {"application/problem+json": {}}}
-    for code in (401, 403, 404, 409, 413, 422)
-}
+UPLOAD = problems(400, 401, 403, 413, 422)
+READ = problems(401, 403, 404, 422)
 
 
 def _reply(response: Response, stored: batches.Stored, location: str | None = None) -> Any:
@@ -37,11 +35,15 @@ def _reply(response: Response, stored: batches.Stored, location: str | None = No
     return stored.body
 
 
-@router.post("/batches", status_code=201, response_model=BatchOut, responses=ERRORS)
+@router.post(
+    "/batches",
+    status_code=201,
+    response_model=BatchOut,
+    responses=UPLOAD,
+    openapi_extra={"requestBody": {"content": {"application/json": {"schema": BATCH_DOCUMENT}}}},
+)
 def submit_batch(
-    request_body: Annotated[
-        dict[str, Any], Body(description="A JSON batch (docs/batch-format.md).")
-    ],
+    request_body: Annotated[dict[str, Any], Body()],
     response: Response,
     session: SessionDep,
     principal: BatchWriter,
@@ -59,7 +61,7 @@ def submit_batch(
     return _reply(response, stored, f"/v1/batches/{stored.body['id']}")
 
 
-@router.post("/batches/csv", status_code=201, response_model=BatchOut, responses=ERRORS)
+@router.post("/batches/csv", status_code=201, response_model=BatchOut, responses=UPLOAD)
 async def submit_batch_csv(
     orders: Annotated[UploadFile, File(description="Orders CSV (docs/batch-format.md).")],
     fleet: Annotated[UploadFile, File(description="Fleet JSON: depots, vehicles, options.")],
@@ -86,13 +88,18 @@ async def submit_batch_csv(
     return _reply(response, stored, f"/v1/batches/{stored.body['id']}")
 
 
-@router.get("/batches/{batch_id}", response_model=BatchOut, responses=ERRORS)
+@router.get("/batches/{batch_id}", response_model=BatchOut, responses=READ)
 def get_batch(batch_id: str, session: SessionDep, principal: BatchReader) -> Any:
     """A stored batch."""
     return batches.get_batch(session, batch_id)
 
 
-@router.post("/batches/{batch_id}/jobs", status_code=202, response_model=JobOut, responses=ERRORS)
+@router.post(
+    "/batches/{batch_id}/jobs",
+    status_code=202,
+    response_model=JobOut,
+    responses=problems(400, 401, 403, 404, 413, 422),
+)
 def start_job(
     batch_id: str,
     response: Response,
@@ -116,26 +123,28 @@ def start_job(
     return _reply(response, stored, f"/v1/jobs/{stored.body['id']}")
 
 
-@router.get("/jobs/{job_id}", response_model=JobOut, responses=ERRORS)
+@router.get("/jobs/{job_id}", response_model=JobOut, responses=READ)
 def get_job(job_id: str, session: SessionDep, principal: JobReader) -> Any:
     """A job's state, progress, best cost so far and, when done, its summary."""
     return batches.get_job(session, job_id)
 
 
-@router.post("/jobs/{job_id}/cancel", response_model=JobOut, responses=ERRORS)
+@router.post(
+    "/jobs/{job_id}/cancel", response_model=JobOut, responses=problems(401, 403, 404, 409, 422)
+)
 def cancel_job(job_id: str, session: SessionDep, principal: JobWriter) -> Any:
     """Cancel a queued or running job."""
     return batches.cancel_job(session, job_id)
 
 
-@router.get("/plans/{plan_id}", response_model=dict[str, Any], responses=ERRORS)
+@router.get("/plans/{plan_id}", response_model=dict[str, Any], responses=READ)
 def get_plan(plan_id: str, session: SessionDep, principal: PlanReader) -> Any:
     """A solved plan: the plan JSON document with its delivery section."""
     return batches.get_plan(session, plan_id)
 
 
 @router.post(
-    "/plans/{plan_id}/publish", status_code=201, response_model=PublicationOut, responses=ERRORS
+    "/plans/{plan_id}/publish", status_code=201, response_model=PublicationOut, responses=READ
 )
 def publish_plan(
     plan_id: str,
