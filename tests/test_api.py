@@ -653,10 +653,6 @@ def test_a_body_over_the_limit_is_refused(
     assert count(settings, Batch) == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="api/app.py BodyLimit raises a plain exception that FastAPI turns into 400",
-)
 def test_a_chunked_body_over_the_limit_is_refused(
     client: TestClient, keys: Keys, settings: Settings
 ) -> None:
