@@ -7,10 +7,12 @@ validation error lists every field path. Request bodies above
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -99,6 +101,41 @@ class BodyLimit:
         await response(scope, receive, send)
 
 
+IN_FLIGHT = 10
+"""Requests served at once by one process; fewer than the database connections
+of its pool (SQLite 15, PostgreSQL 30), so that a request never waits for a
+connection while others hold theirs waiting for a thread."""
+
+
+class InFlight:
+    """Serve at most ``limit`` requests at a time; the others wait, holding nothing.
+
+    A request holds its database connection from its first query until its
+    session ends, across several worker-thread hops. Without a bound, more
+    requests than connections get one query in, then wait for connections
+    that requests waiting for threads hold: a stall ended only by the pool's
+    30-second timeout.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self.slots: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]
+        self.slots = WeakKeyDictionary()
+        """One semaphore per event loop (a test client runs its own)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        loop = asyncio.get_running_loop()
+        slots = self.slots.get(loop)
+        if slots is None:
+            slots = self.slots[loop] = asyncio.Semaphore(self.limit)
+        async with slots:
+            await self.app(scope, receive, send)
+
+
 class _TooLarge(HTTPException):
     """Raised while the body streams in; an HTTPException, so FastAPI's body
     reading lets it through (any other error there becomes a 400)."""
@@ -146,7 +183,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Verified delivery plans: planners submit batches, carriers pull routes.",
         lifespan=lifespan,
     )
-    app.dependency_overrides[get_settings] = lambda: settings
+    app.state.settings = settings
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -202,4 +239,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return problem(500, "internal error", request)
 
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(InFlight, limit=IN_FLIGHT)
     return app

@@ -2,24 +2,48 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.services.keys import Principal, authenticate
 from api.settings import Settings, get_settings
 from api.store.db import session_scope
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+async def app_settings(request: Request) -> Settings:
+    """The settings the app was made with (``create_app(settings)``), else ``get_settings()``.
+
+    Read from the app rather than through ``dependency_overrides``: FastAPI
+    re-inspects every dependency of every request while any override is set.
+    """
+    return getattr(request.app.state, "settings", None) or get_settings()
 
 
-def get_session(settings: SettingsDep) -> Iterator[Session]:
-    """A session per request: committed when the route returns, rolled back on error."""
-    with session_scope(settings.database_url) as session:
+SettingsDep = Annotated[Settings, Depends(app_settings)]
+
+
+async def get_session(settings: SettingsDep) -> AsyncIterator[Session]:
+    """A session per request: committed when the route returns, rolled back on error.
+
+    The session is made on the event loop (it connects at its first query, in
+    the thread of the dependency or route making it) and ended in a worker
+    thread, as FastAPI ends a plain generator dependency: one thread hop less
+    per request.
+    """
+    scope = session_scope(settings.database_url)
+    session = scope.__enter__()
+    try:
         yield session
+    except Exception as exc:
+        if not await run_in_threadpool(scope.__exit__, type(exc), exc, exc.__traceback__):
+            raise
+    else:
+        await run_in_threadpool(scope.__exit__, None, None, None)
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
@@ -67,10 +91,10 @@ def get_principal(
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def scope(name: str) -> Callable[[Principal], Principal]:
+def scope(name: str) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency requiring the scope ``name`` (403 without it)."""
 
-    def check(principal: PrincipalDep) -> Principal:
+    async def check(principal: PrincipalDep) -> Principal:
         if name not in principal.scopes:
             raise HTTPException(status_code=403, detail=f"this key lacks the scope {name!r}")
         return principal
@@ -78,10 +102,10 @@ def scope(name: str) -> Callable[[Principal], Principal]:
     return check
 
 
-def carrier_scope(name: str) -> Callable[[Principal], str]:
+def carrier_scope(name: str) -> Callable[[Principal], Awaitable[str]]:
     """A dependency requiring a carrier key with scope ``name``; gives the carrier id."""
 
-    def check(principal: PrincipalDep) -> str:
+    async def check(principal: PrincipalDep) -> str:
         if name not in principal.scopes or principal.carrier is None:
             raise HTTPException(status_code=403, detail=f"this key lacks the scope {name!r}")
         return principal.carrier

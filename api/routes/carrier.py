@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Query, Response
@@ -106,12 +109,52 @@ def get_route(
     row, body = routes.get_route(session, carrier, route_id)
     tag = routes.etag(row, fmt)
     headers = {"ETag": tag, "Cache-Control": "no-cache", "Vary": "Accept"}
-    if if_none_match is not None and tag in [t.strip() for t in if_none_match.split(",")]:
+    if if_none_match is not None and _matches(if_none_match, tag):
         return Response(status_code=304, headers=headers)
+    content = RENDERED.get(tag, lambda: _render(fmt, body))
+    return Response(content, media_type=MEDIA[fmt], headers=headers)
+
+
+def _matches(if_none_match: str, tag: str) -> bool:
+    """Whether ``If-None-Match`` names ``tag`` (weak comparison, RFC 9110) or is ``*``."""
+    names = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+    return "*" in names or tag in names
+
+
+def _render(fmt: str, body: dict[str, Any]) -> bytes:
     if fmt == "gpx":
-        return Response(route_gpx(body), media_type=MEDIA["gpx"], headers=headers)
+        return route_gpx(body).encode()
     content = route_geojson(body) if fmt == "geojson" else body
-    return Response(json.dumps(content), media_type=MEDIA[fmt], headers=headers)
+    return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+class Renderings:
+    """Rendered routes by ETag, the most recent ``size`` of them.
+
+    An ETag names one representation of one route version, so its bytes never
+    change: nothing is invalidated, and each process may keep its own.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[str, bytes] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, tag: str, render: Callable[[], bytes]) -> bytes:
+        """The bytes of ``tag``, rendered on the first request."""
+        with self.lock:
+            if tag in self.items:
+                self.items.move_to_end(tag)
+                return self.items[tag]
+        data = render()
+        with self.lock:
+            self.items[tag] = data
+            if len(self.items) > self.size:
+                self.items.popitem(last=False)
+        return data
+
+
+RENDERED = Renderings(512)
 
 
 @router.post(
