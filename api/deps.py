@@ -27,7 +27,7 @@ async def app_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(app_settings)]
 
 
-async def get_session(settings: SettingsDep) -> AsyncIterator[Session]:
+async def get_session(request: Request, settings: SettingsDep) -> AsyncIterator[Session]:
     """A session per request: committed when the route returns, rolled back on error.
 
     The session is made on the event loop (it connects at its first query, in
@@ -35,7 +35,7 @@ async def get_session(settings: SettingsDep) -> AsyncIterator[Session]:
     thread, as FastAPI ends a plain generator dependency: one thread hop less
     per request.
     """
-    scope = session_scope(settings.database_url)
+    scope = session_scope(settings.database_url, request.method in ("GET", "HEAD"))
     session = scope.__enter__()
     try:
         yield session

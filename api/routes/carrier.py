@@ -106,12 +106,12 @@ def get_route(
     ``application/geo+json``, GPX if it names ``application/gpx+xml``, else JSON.
     """
     fmt = _negotiate(format, accept)
-    row, body = routes.get_route(session, carrier, route_id)
+    row = routes.own_route(session, carrier, route_id)
     tag = routes.etag(row, fmt)
     headers = {"ETag": tag, "Cache-Control": "no-cache", "Vary": "Accept"}
     if if_none_match is not None and _matches(if_none_match, tag):
         return Response(status_code=304, headers=headers)
-    content = RENDERED.get(tag, lambda: _render(fmt, body))
+    content = RENDERED.get(tag, lambda: _render(fmt, routes.route_view(session, row)))
     return Response(content, media_type=MEDIA[fmt], headers=headers)
 
 

@@ -19,13 +19,12 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from api.services.batches import NotFound
 from api.services.webhooks import enqueue
@@ -182,10 +181,19 @@ def publish(session: Session, plan_id: str) -> dict[str, Any]:
     }
 
 
-def _own(session: Session, carrier: str, route_id: str, *, lock: bool = False) -> RouteRevision:
+def own_route(session: Session, carrier: str, route_id: str) -> RouteRevision:
+    """One of the carrier's routes, its body loaded only when read (for ETags)."""
+    return _own(session, carrier, route_id, defer_body=True)
+
+
+def _own(
+    session: Session, carrier: str, route_id: str, *, lock: bool = False, defer_body: bool = False
+) -> RouteRevision:
     query = select(RouteRevision).where(
         RouteRevision.public_id == route_id, RouteRevision.carrier == carrier
     )
+    if defer_body:
+        query = query.options(defer(RouteRevision.body))
     row = session.scalar(query.with_for_update() if lock else query)
     if row is None:
         raise NotFound(f"no route {route_id!r}")
@@ -200,7 +208,7 @@ def etag(row: RouteRevision, fmt: str) -> str:
 
 def route_view(session: Session, row: RouteRevision) -> dict[str, Any]:
     """The route as a carrier sees it: the published body with live stop states."""
-    body = json.loads(json.dumps(row.body))  # a copy
+    body = {**row.body, "stops": [dict(stop) for stop in row.body["stops"]]}  # a copy
     states = _stop_states(session, row.id)
     counts = {"stops": len(body["stops"]), "arrived": 0, "delivered": 0, "failed": 0}
     for stop in body["stops"]:
@@ -265,14 +273,24 @@ def list_routes(
     ValueError
         For a cursor this service did not give.
     """
-    query = select(RouteRevision).where(RouteRevision.carrier == carrier)
+    query = select(
+        RouteRevision.id,
+        RouteRevision.public_id,
+        RouteRevision.revision,
+        RouteRevision.status,
+        RouteRevision.superseded_by,
+        RouteRevision.date,
+        RouteRevision.vehicle_id,
+        func.json_array_length(RouteRevision.body["stops"]).label("stops"),
+        RouteRevision.body["departure"].as_string().label("departure"),
+    ).where(RouteRevision.carrier == carrier)
     if date is not None:
         query = query.where(RouteRevision.date == date)
     if status is not None:
         query = query.where(RouteRevision.status == status)
     if cursor is not None:
         query = query.where(RouteRevision.id > _uncursor(cursor))
-    rows = list(session.scalars(query.order_by(RouteRevision.id).limit(limit + 1)))
+    rows = list(session.execute(query.order_by(RouteRevision.id).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
     items = [
@@ -283,8 +301,8 @@ def list_routes(
             "superseded_by": r.superseded_by,
             "date": r.date,
             "vehicle_id": r.vehicle_id,
-            "stops": len(r.body["stops"]),
-            "departure": r.body["departure"],
+            "stops": r.stops,
+            "departure": r.departure,
         }
         for r in rows
     ]

@@ -30,6 +30,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Connection) -> None:
+    if connection.get_execution_options().get("read_only"):
+        connection.exec_driver_sql("BEGIN")  # a WAL reader: neither waits nor blocks
+        return
     # A transaction takes SQLite's write lock when it begins, waiting for it up
     # to the busy timeout. A deferred one that read first could not take it
     # later once another connection wrote meanwhile: "database is locked" at
@@ -45,9 +48,7 @@ def get_engine(url: str) -> Engine:
     take the write lock when they begin (``BEGIN IMMEDIATE``).
     """
     if url.startswith("sqlite"):
-        engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 10}, pool_pre_ping=True
-        )
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
@@ -60,9 +61,12 @@ def _factory(url: str) -> sessionmaker[Session]:
 
 
 @contextmanager
-def session_scope(url: str) -> Iterator[Session]:
+def session_scope(url: str, read_only: bool = False) -> Iterator[Session]:
     """A session committed on success and rolled back on any error."""
-    session = _factory(url)()
+    if read_only:
+        session = Session(get_engine(url).execution_options(read_only=True), expire_on_commit=False)
+    else:
+        session = _factory(url)()
     try:
         yield session
         session.commit()
