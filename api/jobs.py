@@ -252,7 +252,23 @@ def work(settings: Settings, *, once: bool = False) -> None:
             time.sleep(settings.poll_s)
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to stop this process when its parent dies (``PR_SET_PDEATHSIG``).
+
+    So a ``tournee serve`` killed by a signal takes its workers along; their
+    jobs' leases expire and the next start takes them over.
+    """
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: the pool's own stop() still applies
+        logger.debug("PR_SET_PDEATHSIG unavailable")
+
+
 def _child(settings_data: dict[str, Any]) -> None:
+    _die_with_parent()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     work(Settings(**settings_data))
 
