@@ -239,10 +239,14 @@ def _pickup_point(point: dict[str, Any]) -> dict[str, Any]:
     """A pickup point as the batch format writes it."""
     locker = point["kind"] == "locker"
     out = dict(point)
-    out["opening"] = [{"start": "07:00", "end": "21:00"}] if locker else [
-        {"start": "09:00", "end": "12:30"},
-        {"start": "14:00", "end": "19:00"},
-    ]
+    out["opening"] = (
+        [{"start": "07:00", "end": "21:00"}]
+        if locker
+        else [
+            {"start": "09:00", "end": "12:30"},
+            {"start": "14:00", "end": "19:00"},
+        ]
+    )
     out["stop_time_s"] = 180 if locker else 240
     out["parcel_time_s"] = 20 if locker else 30
     if locker:
