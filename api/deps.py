@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Header, HTTPException, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.services.keys import Principal, authenticate
 from api.settings import Settings, get_settings
-from api.store.db import session_scope
+from api.store.db import read_connection, session_scope
+
+T = TypeVar("T")
 
 
 async def app_settings(request: Request) -> Settings:
@@ -62,16 +65,16 @@ def _unauthorized(detail: str) -> HTTPException:
     return HTTPException(status_code=401, detail=detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-def get_principal(
+async def credentials(
     request: Request,
-    session: SessionDep,
     authorization: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     x_api_key: Annotated[str | None, Depends(api_key_header)],
-) -> Principal:
-    """The caller, from ``Authorization: Bearer <key>`` or ``X-API-Key``; 401 otherwise.
+) -> str:
+    """The key given in ``Authorization: Bearer <key>`` or ``X-API-Key``; 401 otherwise.
 
-    Every credential given must be valid: an ``Authorization`` header that is
-    not a bearer key, or two different keys, are refused rather than ignored.
+    Every credential given must be well formed: an ``Authorization`` header
+    that is not a bearer key, or two different keys, are refused rather than
+    ignored. Whether the key is valid is for :func:`principal_of` to say.
     """
     tokens = set()
     if "authorization" in request.headers:
@@ -82,10 +85,48 @@ def get_principal(
         tokens.add(x_api_key.strip())
     if len(tokens) > 1:
         raise _unauthorized("Authorization and X-API-Key name different keys")
-    principal = authenticate(session, tokens.pop()) if tokens else None
+    if not tokens:
+        raise _unauthorized("a valid API key is required")
+    return tokens.pop()
+
+
+Token = Annotated[str, Depends(credentials)]
+
+
+def principal_of(db: Session | Connection, token: str) -> Principal:
+    """The caller holding ``token``; 401 for an unknown or revoked key."""
+    principal = authenticate(db, token)
     if principal is None:
         raise _unauthorized("a valid API key is required")
     return principal
+
+
+def carrier_of(db: Session | Connection, token: str, name: str) -> str:
+    """The carrier of a carrier key with scope ``name``; 401 or 403 otherwise."""
+    principal = principal_of(db, token)
+    if name not in principal.scopes or principal.carrier is None:
+        raise HTTPException(status_code=403, detail=f"this key lacks the scope {name!r}")
+    return principal.carrier
+
+
+def get_principal(session: SessionDep, token: Token) -> Principal:
+    """The caller (401 without a valid key)."""
+    return principal_of(session, token)
+
+
+async def on_read_connection(settings: Settings, work: Callable[[Connection], T]) -> T:
+    """``work(connection)`` on a read-only connection, in one worker-thread hop.
+
+    The carriers' read paths (authentication, route heads, renderings) run
+    this way: one hop per request, where a session dependency, a principal
+    dependency and a sync route would take three.
+    """
+
+    def run() -> T:
+        with read_connection(settings.database_url) as connection:
+            return work(connection)
+
+    return await run_in_threadpool(run)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

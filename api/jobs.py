@@ -187,7 +187,7 @@ def run_job(settings: Settings, job_id: str, worker: str, attempt: int) -> None:
             logger.warning("job %s: lease lost; result of attempt %d dropped", job_id, attempt)
             return
         now = utcnow()
-        if plan_doc is None:
+        if plan_doc is None or summary is None:
             mine.status, mine.error, mine.finished_at = "failed", error, now
             return
         plan = Plan(batch_id=batch_id, job_id=job_id, document=plan_doc)

@@ -38,21 +38,43 @@ def serve(
     workers: Annotated[
         int | None, typer.Option(help="Embedded solve workers (0: run `tournee worker` apart).")
     ] = None,
+    http_workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="HTTP server processes sharing the port (default: 1)."),
+    ] = None,
+    access_log: Annotated[bool, typer.Option(help="Log every request.")] = False,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Run the HTTP service with an embedded pool of solve workers."""
+    """Run the HTTP service with an embedded pool of solve workers.
+
+    With ``--http-workers N`` the requests are served by N processes (one
+    event loop each, so up to N cores); the solve workers are started once.
+    """
+    import os
+
     import uvicorn
 
     from api.app import create_app
     from api.jobs import WorkerPool
+    from api.store.db import migrate
 
     settings = _settings(database_url)
     size = settings.workers if workers is None else workers
+    processes = settings.http_workers if http_workers is None else http_workers
+    migrate(settings.database_url)  # once, before any process serves
     pool = WorkerPool(settings, size)
     if size > 0:
         pool.start()
+    options = {"host": host, "port": port, "log_level": "warning", "access_log": access_log}
+    if access_log:
+        options["log_level"] = "info"
     try:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        if processes == 1:
+            uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
+        else:
+            # Each process builds the app from the environment's settings.
+            os.environ["TOURNEE_DATABASE_URL"] = settings.database_url
+            uvicorn.run("api.app:create_app", factory=True, workers=processes, **options)  # type: ignore[arg-type]
     finally:
         pool.stop()
 

@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     """SQLAlchemy URL; the embedded default is a SQLite file in the working folder."""
     workers: int = 1
     """Worker processes started by ``tournee serve`` (0: run ``tournee worker`` apart)."""
+    http_workers: int = 1
+    """HTTP server processes of ``tournee serve``; two serve a 2-core machine's load."""
     lease_s: float = 15.0
     """A running job whose worker sent no heartbeat for this long is taken over."""
     heartbeat_s: float = 2.0

@@ -16,7 +16,7 @@ Usage::
 
     python benchmarks/api_load.py                          # 500 req/s for 60 s, SQLite
     python benchmarks/api_load.py --rate 200 --duration 10
-    python benchmarks/api_load.py --http-workers 2         # uvicorn processes
+    python benchmarks/api_load.py --http-workers 1         # one HTTP process
     python benchmarks/api_load.py --database-url postgresql+psycopg://root@127.0.0.1:5432/bench
 """
 
@@ -74,22 +74,15 @@ def free_port() -> int:
 
 
 def start_server(url: str, port: int, http_workers: int, log: Path) -> list[subprocess.Popen]:
-    """The service on loopback: ``tournee serve`` with one solve worker, or with
-    several HTTP processes, uvicorn on the app factory beside ``tournee worker``."""
+    """The service on loopback: ``tournee serve`` with one solve worker and
+    ``http_workers`` HTTP processes."""
     env = {**os.environ, "TOURNEE_DATABASE_URL": url}
     out = open(log, "ab")  # noqa: SIM115 - closed with the process
-    python = sys.executable
-    listen = ["--host", "127.0.0.1", "--port", str(port)]
-    if http_workers == 1:
-        command = [python, "-m", "api", "serve", *listen, "--workers", "1", "--database-url", url]
-        return [subprocess.Popen(command, env=env, stdout=out, stderr=out, cwd=REPO)]
-    http = [python, "-m", "uvicorn", "--factory", "api.app:create_app", *listen,
-            "--workers", str(http_workers), "--log-level", "warning"]  # fmt: skip
-    worker = [python, "-m", "api", "worker", "--database-url", url]
-    return [
-        subprocess.Popen(http, env=env, stdout=out, stderr=out, cwd=REPO),
-        subprocess.Popen(worker, env=env, stdout=out, stderr=out, cwd=REPO),
-    ]
+    command = [
+        sys.executable, "-m", "api", "serve", "--host", "127.0.0.1", "--port", str(port),
+        "--workers", "1", "--http-workers", str(http_workers), "--database-url", url,
+    ]  # fmt: skip
+    return [subprocess.Popen(command, env=env, stdout=out, stderr=out, cwd=REPO)]
 
 
 def stop(processes: list[subprocess.Popen]) -> None:
@@ -267,6 +260,16 @@ async def _drive(target: Target) -> dict[str, Any]:
 
     tasks = set()
     start = time.perf_counter() + 0.1
+    measured_from = start + target.warmup
+    machine: list[list[int] | None] = []
+
+    async def sample_machine() -> None:
+        await asyncio.sleep(max(0.0, measured_from - time.perf_counter()))
+        machine.append(_cpu_ticks())
+        await asyncio.sleep(target.duration)
+        machine.append(_cpu_ticks())
+
+    sampler = asyncio.create_task(sample_machine())
     cpu = time.process_time()
     for k in range(total):
         due = start + k / target.rate
@@ -278,16 +281,42 @@ async def _drive(target: Target) -> dict[str, Any]:
         task = asyncio.create_task(one(kind, carrier, rng.choice(target.routes[carrier]), due))
         tasks.add(task)
         task.add_done_callback(tasks.discard)
-    await asyncio.gather(*tasks)
+    await asyncio.gather(*tasks, sampler)
     elapsed = time.perf_counter() - start
     cpu = time.process_time() - cpu
-    measured_from = start + target.warmup
     kept = [r for r in results if r[1] >= measured_from]
     last = max(r[1] + r[2] for r in kept)
     return {
         "results": [(kind, latency, ok) for kind, _, latency, ok in kept],
         "span_s": last - measured_from,
         "client_cpu": cpu / elapsed,
+        "machine": _shares(machine[0], machine[1]),
+    }
+
+
+def _cpu_ticks() -> list[int] | None:
+    """The machine's CPU time counters (``/proc/stat``), or ``None`` off Linux."""
+    try:
+        with open("/proc/stat") as stat:
+            return [int(v) for v in stat.readline().split()[1:]]
+    except OSError:
+        return None
+
+
+def _shares(before: list[int] | None, after: list[int] | None) -> dict[str, float] | None:
+    """Shares of busy, stolen and idle time between two readings of ``/proc/stat``.
+
+    Steal is time the hypervisor gave this virtual machine's cores to others:
+    on a shared host it is the noise that latencies suffer from.
+    """
+    if before is None or after is None:
+        return None
+    d = [b - a for a, b in zip(before, after, strict=True)]
+    total = sum(d[:8]) or 1  # user nice system idle iowait irq softirq steal
+    return {
+        "busy": (d[0] + d[1] + d[2] + d[5] + d[6]) / total,
+        "steal": d[7] / total,
+        "idle": (d[3] + d[4]) / total,
     }
 
 
@@ -335,7 +364,9 @@ def main(argv: list[str] | None = None) -> int:
         "--warmup", type=float, default=5.0, help="seconds at the rate, not measured"
     )
     parser.add_argument("--connections", type=int, default=32, help="keep-alive connections")
-    parser.add_argument("--http-workers", type=int, default=1, help="HTTP server processes")
+    parser.add_argument(
+        "--http-workers", type=int, default=2, help="HTTP server processes (tournee serve)"
+    )
     parser.add_argument(
         "--database-url",
         help="a PostgreSQL database, used in a fresh schema (default: a fresh SQLite file)",
@@ -371,13 +402,19 @@ def main(argv: list[str] | None = None) -> int:
             stop(processes)
         server_log = log.read_text(errors="replace")
 
-    server = "tournee serve" if args.http_workers == 1 else f"uvicorn x{args.http_workers}"
+    server = f"tournee serve --http-workers {args.http_workers}"
     print(
         f"{server} on {url.split(':')[0].split('+')[0]}, {len(published['routes'])} routes of "
         f"{len(routes)} carriers; {args.rate:g} req/s for {args.duration:g} s "
         f"(after {args.warmup:g} s warm-up), {args.connections} connections; "
         f"load generator CPU {outcome['client_cpu']:.0%} of a core"
     )
+    machine = outcome["machine"]
+    if machine is not None:
+        print(
+            f"machine while measured ({os.cpu_count()} cores): busy {machine['busy']:.0%}, "
+            f"stolen by the hypervisor {machine['steal']:.0%}, idle {machine['idle']:.0%}"
+        )
     for line in table(outcome["results"], outcome["span_s"]):
         print(line)
     p99 = percentile(sorted(r[1] * 1000 for r in outcome["results"]), 0.99)

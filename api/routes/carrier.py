@@ -9,8 +9,17 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Query, Response
+from sqlalchemy import Connection
 
-from api.deps import EventWriter, HookWriter, RouteReader, SessionDep, SettingsDep
+from api.deps import (
+    EventWriter,
+    HookWriter,
+    SessionDep,
+    SettingsDep,
+    Token,
+    carrier_of,
+    on_read_connection,
+)
 from api.route_formats import route_geojson, route_gpx
 from api.schemas import (
     EventsIn,
@@ -40,28 +49,29 @@ CACHE_HEADERS = {
 
 
 @router.get("/routes", response_model=RoutePage, responses=problems(401, 403, 422))
-def list_routes(
-    session: SessionDep,
+async def list_routes(
+    token: Token,
     settings: SettingsDep,
-    carrier: RouteReader,
     date: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
     status: Literal["published", "in_progress", "completed", "superseded"] | None = None,
     cursor: Annotated[str | None, Query(max_length=100)] = None,
     limit: Annotated[int | None, Query(ge=1, le=500)] = None,
-) -> Any:
+) -> Response:
     """The calling carrier's routes, oldest first; follow ``next_cursor`` for more."""
-    try:
-        page = routes.list_routes(
-            session,
-            carrier,
-            date=date,
-            status=status,
-            cursor=cursor,
-            limit=limit or settings.page_size,
+
+    def read(db: Connection) -> routes.Page:
+        carrier = carrier_of(db, token, "routes:read")
+        return routes.list_routes(
+            db, carrier, date=date, status=status, cursor=cursor, limit=limit or settings.page_size
         )
+
+    try:
+        page = await on_read_connection(settings, read)
     except ValueError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
-    return {"items": page.items, "next_cursor": page.next_cursor}
+    return Response(
+        _json({"items": page.items, "next_cursor": page.next_cursor}), media_type=MEDIA["json"]
+    )
 
 
 def _negotiate(fmt: str | None, accept: str | None) -> str:
@@ -92,10 +102,10 @@ def _negotiate(fmt: str | None, accept: str | None) -> str:
         },
     },
 )
-def get_route(
+async def get_route(
     route_id: str,
-    session: SessionDep,
-    carrier: RouteReader,
+    token: Token,
+    settings: SettingsDep,
     format: Literal["json", "geojson", "gpx"] | None = None,
     accept: Annotated[str | None, Header(include_in_schema=False)] = None,
     if_none_match: Annotated[str | None, Header()] = None,
@@ -106,12 +116,18 @@ def get_route(
     ``application/geo+json``, GPX if it names ``application/gpx+xml``, else JSON.
     """
     fmt = _negotiate(format, accept)
-    row = routes.own_route(session, carrier, route_id)
-    tag = routes.etag(row, fmt)
+
+    def read(db: Connection) -> tuple[str, bytes | None]:
+        head = routes.own_route(db, carrier_of(db, token, "routes:read"), route_id)
+        tag = routes.etag(head, fmt)
+        if if_none_match is not None and _matches(if_none_match, tag):
+            return tag, None
+        return tag, RENDERED.get(tag, lambda: _render(fmt, routes.route_view(db, head)))
+
+    tag, content = await on_read_connection(settings, read)
     headers = {"ETag": tag, "Cache-Control": "no-cache", "Vary": "Accept"}
-    if if_none_match is not None and _matches(if_none_match, tag):
+    if content is None:
         return Response(status_code=304, headers=headers)
-    content = RENDERED.get(tag, lambda: _render(fmt, routes.route_view(session, row)))
     return Response(content, media_type=MEDIA[fmt], headers=headers)
 
 
@@ -121,11 +137,14 @@ def _matches(if_none_match: str, tag: str) -> bool:
     return "*" in names or tag in names
 
 
+def _json(content: Any) -> bytes:
+    return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def _render(fmt: str, body: dict[str, Any]) -> bytes:
     if fmt == "gpx":
         return route_gpx(body).encode()
-    content = route_geojson(body) if fmt == "geojson" else body
-    return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()
+    return _json(route_geojson(body) if fmt == "geojson" else body)
 
 
 class Renderings:

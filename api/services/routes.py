@@ -21,10 +21,11 @@ import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy import Connection, Row, bindparam, func, select
+from sqlalchemy.orm import Session
 
 from api.services.batches import NotFound
 from api.services.webhooks import enqueue
@@ -144,6 +145,8 @@ def publish(session: Session, plan_id: str) -> dict[str, Any]:
             date=body["date"],
             status="published",
             body=body,
+            stops=len(body["stops"]),
+            departure=body["departure"],
         )
         session.add(row)
         rows.append(row)
@@ -181,35 +184,58 @@ def publish(session: Session, plan_id: str) -> dict[str, Any]:
     }
 
 
-def own_route(session: Session, carrier: str, route_id: str) -> RouteRevision:
-    """One of the carrier's routes, its body loaded only when read (for ETags)."""
-    return _own(session, carrier, route_id, defer_body=True)
+_HEAD = select(
+    RouteRevision.id,
+    RouteRevision.public_id,
+    RouteRevision.batch_id,
+    RouteRevision.revision,
+    RouteRevision.status,
+    RouteRevision.superseded_by,
+    RouteRevision.version,
+).where(
+    RouteRevision.public_id == bindparam("route_id"), RouteRevision.carrier == bindparam("carrier")
+)
+"""Built once: a statement made per call costs several times its execution."""
 
 
-def _own(
-    session: Session, carrier: str, route_id: str, *, lock: bool = False, defer_body: bool = False
-) -> RouteRevision:
+def own_route(db: Session | Connection, carrier: str, route_id: str) -> Row[Any]:
+    """The head of one of the carrier's routes: ids, revision, status and version.
+
+    Enough for its ETag; :func:`route_view` reads the body when it must be
+    rendered. ``db`` is a session or a plain connection.
+    """
+    row: Any = db.execute(_HEAD, {"route_id": route_id, "carrier": carrier}).first()
+    if row is None:
+        raise NotFound(f"no route {route_id!r}")
+    return row
+
+
+def _own(session: Session, carrier: str, route_id: str, *, lock: bool = False) -> RouteRevision:
     query = select(RouteRevision).where(
         RouteRevision.public_id == route_id, RouteRevision.carrier == carrier
     )
-    if defer_body:
-        query = query.options(defer(RouteRevision.body))
     row = session.scalar(query.with_for_update() if lock else query)
     if row is None:
         raise NotFound(f"no route {route_id!r}")
     return row
 
 
-def etag(row: RouteRevision, fmt: str) -> str:
+def etag(row: RouteRevision | Row[Any], fmt: str) -> str:
     """Strong ETag of one representation of a route at its current version."""
     raw = f"{row.public_id}:{row.version}:{row.status}:{fmt}".encode()
     return '"' + hashlib.sha256(raw).hexdigest()[:32] + '"'
 
 
-def route_view(session: Session, row: RouteRevision) -> dict[str, Any]:
+def route_view(db: Session | Connection, head: RouteRevision | Row[Any]) -> dict[str, Any]:
     """The route as a carrier sees it: the published body with live stop states."""
-    body = {**row.body, "stops": [dict(stop) for stop in row.body["stops"]]}  # a copy
-    states = _stop_states(session, row.id)
+    if isinstance(head, RouteRevision):
+        body = head.body
+    else:
+        body = db.execute(
+            select(RouteRevision.body).where(RouteRevision.id == head.id)
+        ).scalar_one()
+    body = {**body, "stops": [dict(stop) for stop in body["stops"]]}  # a copy
+    states = _stop_states(db, head.id)
     counts = {"stops": len(body["stops"]), "arrived": 0, "delivered": 0, "failed": 0}
     for stop in body["stops"]:
         state = states.get(stop["stop_id"])
@@ -217,22 +243,14 @@ def route_view(session: Session, row: RouteRevision) -> dict[str, Any]:
             stop["status"], stop["failure_reason"] = state
             counts[state[0]] += 1
     return {
-        "route_id": row.public_id,
-        "revision": row.revision,
-        "status": row.status,
-        "superseded_by": row.superseded_by,
-        "batch_id": row.batch_id,
+        "route_id": head.public_id,
+        "revision": head.revision,
+        "status": head.status,
+        "superseded_by": head.superseded_by,
+        "batch_id": head.batch_id,
         **body,
         "progress": counts,
     }
-
-
-def get_route(
-    session: Session, carrier: str, route_id: str
-) -> tuple[RouteRevision, dict[str, Any]]:
-    """One of the carrier's routes. Raises :class:`NotFound` for another carrier's."""
-    row = _own(session, carrier, route_id)
-    return row, route_view(session, row)
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,8 +275,31 @@ def _uncursor(cursor: str) -> int:
         raise ValueError("cursor is not one this service gave") from None
 
 
+@lru_cache(maxsize=8)
+def _list_query(by_date: bool, by_status: bool, after: bool) -> Any:
+    """The route list statement for one combination of filters, built once."""
+    query = select(
+        RouteRevision.id,
+        RouteRevision.public_id,
+        RouteRevision.revision,
+        RouteRevision.status,
+        RouteRevision.superseded_by,
+        RouteRevision.date,
+        RouteRevision.vehicle_id,
+        RouteRevision.stops,
+        RouteRevision.departure,
+    ).where(RouteRevision.carrier == bindparam("carrier"))
+    if by_date:
+        query = query.where(RouteRevision.date == bindparam("date"))
+    if by_status:
+        query = query.where(RouteRevision.status == bindparam("status"))
+    if after:
+        query = query.where(RouteRevision.id > bindparam("after"))
+    return query.order_by(RouteRevision.id).limit(bindparam("limit"))
+
+
 def list_routes(
-    session: Session,
+    db: Session | Connection,
     carrier: str,
     *,
     date: str | None,
@@ -273,24 +314,15 @@ def list_routes(
     ValueError
         For a cursor this service did not give.
     """
-    query = select(
-        RouteRevision.id,
-        RouteRevision.public_id,
-        RouteRevision.revision,
-        RouteRevision.status,
-        RouteRevision.superseded_by,
-        RouteRevision.date,
-        RouteRevision.vehicle_id,
-        func.json_array_length(RouteRevision.body["stops"]).label("stops"),
-        RouteRevision.body["departure"].as_string().label("departure"),
-    ).where(RouteRevision.carrier == carrier)
+    params: dict[str, Any] = {"carrier": carrier, "limit": limit + 1}
     if date is not None:
-        query = query.where(RouteRevision.date == date)
+        params["date"] = date
     if status is not None:
-        query = query.where(RouteRevision.status == status)
+        params["status"] = status
     if cursor is not None:
-        query = query.where(RouteRevision.id > _uncursor(cursor))
-    rows = list(session.execute(query.order_by(RouteRevision.id).limit(limit + 1)))
+        params["after"] = _uncursor(cursor)
+    query = _list_query(date is not None, status is not None, cursor is not None)
+    rows = list(db.execute(query, params))
     more = len(rows) > limit
     rows = rows[:limit]
     items = [
@@ -309,15 +341,19 @@ def list_routes(
     return Page(items, _cursor(rows[-1].id) if more and rows else None)
 
 
-def _stop_states(session: Session, route_pk: int) -> dict[str, tuple[str, str | None]]:
-    events = session.scalars(select(StopEvent).where(StopEvent.route_id == route_pk)).all()
-    latest: dict[str, StopEvent] = {}
-    for e in events:
-        held = latest.get(e.stop_id)
-        key = (e.occurred_at, _STRENGTH[e.kind], e.id)
-        if held is None or key > (held.occurred_at, _STRENGTH[held.kind], held.id):
-            latest[e.stop_id] = e
-    return {s: (e.kind, e.reason) for s, e in latest.items()}
+def _stop_states(db: Session | Connection, route_pk: int) -> dict[str, tuple[str, str | None]]:
+    events = db.execute(
+        select(
+            StopEvent.stop_id, StopEvent.kind, StopEvent.reason, StopEvent.occurred_at, StopEvent.id
+        ).where(StopEvent.route_id == route_pk)
+    )
+    latest: dict[str, tuple[Any, ...]] = {}
+    for stop_id, kind, reason, occurred_at, event_id in events:
+        key = (occurred_at, _STRENGTH[kind], event_id)
+        held = latest.get(stop_id)
+        if held is None or key > held[0]:
+            latest[stop_id] = (key, kind, reason)
+    return {s: (kind, reason) for s, (_, kind, reason) in latest.items()}
 
 
 def post_events(

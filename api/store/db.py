@@ -77,6 +77,18 @@ def session_scope(url: str, read_only: bool = False) -> Iterator[Session]:
         session.close()
 
 
+@contextmanager
+def read_connection(url: str) -> Iterator[Connection]:
+    """A connection in a read-only transaction, rolled back at the end.
+
+    Lighter than a session (no unit of work, no identity map): the carriers'
+    read paths run on one. On SQLite the transaction is a WAL reader, which
+    neither waits for writers nor blocks them.
+    """
+    with get_engine(url).connect().execution_options(read_only=True) as connection:
+        yield connection
+
+
 def alembic_config(url: str) -> Config:
     """Alembic configuration for ``url`` (no ini file needed)."""
     config = Config()

@@ -192,6 +192,10 @@ class RouteRevision(Base):
     status: Mapped[str] = mapped_column(String(12), default="published")
     superseded_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    stops: Mapped[int] = mapped_column(Integer, server_default="0")
+    """Stops of the body, for route lists that do not read bodies."""
+    departure: Mapped[str] = mapped_column(String(40), server_default="")
+    """Planned departure of the body (ISO 8601)."""
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
 
