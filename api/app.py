@@ -26,7 +26,7 @@ from api.routes import carrier, health, planner
 from api.schemas import components
 from api.services.batches import Conflict, KeyReused, NotFound
 from api.settings import Settings, get_settings
-from api.store.db import migrate
+from api.store.db import migrate, read_engine
 from optimizer.formats.errors import InputError
 
 logger = logging.getLogger(__name__)
@@ -186,10 +186,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         migrate(settings.database_url)
+        engine = app.state.read_engine = read_engine(settings.database_url)
         freeze_heap()
         yield
+        if engine is not None:
+            await engine.dispose()
 
     app = FastAPI(
         title="tournee",
@@ -198,6 +201,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.read_engine = None  # on a database server, set while the app runs (lifespan)
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:

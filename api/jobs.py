@@ -156,7 +156,9 @@ def run_job(settings: Settings, job_id: str, worker: str, attempt: int) -> None:
     with session_scope(url) as session:
         job = session.get(Job, job_id)
         assert job is not None
-        document = session.get(BatchRow, job.batch_id).document  # type: ignore[union-attr]
+        stored = session.get(BatchRow, job.batch_id)
+        assert stored is not None
+        document, kind = stored.document, stored.kind
         time_limit, seed, batch_id = job.time_limit_s, job.seed, job.batch_id
     beat = _Heartbeat(settings, job_id, worker, attempt, time_limit)
 
@@ -167,7 +169,7 @@ def run_job(settings: Settings, job_id: str, worker: str, attempt: int) -> None:
 
     beat.start()
     try:
-        batch, _ = load_batch(document)
+        batch = load_batch(document, kind)
         params = SolveParams(time_limit=time_limit, seed=seed, engine="hybrid")
         day = plan_day(batch, dataclasses.replace(params, on_progress=on_progress))
         plan_doc = plan_to_dict(

@@ -16,7 +16,7 @@ Usage::
 
     python benchmarks/api_load.py                          # 500 req/s for 60 s, SQLite
     python benchmarks/api_load.py --rate 200 --duration 10
-    python benchmarks/api_load.py --http-workers 1         # one HTTP process
+    python benchmarks/api_load.py --http-workers 2         # two HTTP processes
     python benchmarks/api_load.py --database-url postgresql+psycopg://root@127.0.0.1:5432/bench
 """
 
@@ -365,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--connections", type=int, default=32, help="keep-alive connections")
     parser.add_argument(
-        "--http-workers", type=int, default=2, help="HTTP server processes (tournee serve)"
+        "--http-workers", type=int, default=1, help="HTTP server processes (tournee serve)"
     )
     parser.add_argument(
         "--database-url",

@@ -23,6 +23,7 @@ from api_support import (
     BETA_STOPS,
     PROBLEM,
     Keys,
+    _van,
     batch,
     make_keys,
     publish,
@@ -774,3 +775,57 @@ def test_a_carrier_may_not_reuse_an_event_id_on_another_route(
     problem = is_problem(post_events(client, keys, newer, arrived), 422)
     assert "events[0].event_id" in problem["detail"]
     assert count(settings, StopEvent) == 1
+
+
+ORDERS_CSV = """order_id,lat,lon,weight_kg,volume_l,tw_start,tw_end,service_min
+C1,45.76,4.84,2,10,08:00,18:00,5
+C2,45.72,4.85,3,12,09:00,17:00,5
+"""
+
+
+def _fleet() -> dict[str, Any]:
+    fleet = batch()
+    del fleet["orders"]
+    fleet["vehicle_types"] = [{**_van("van-a", "alpha"), "count": 2}]
+    return fleet
+
+
+def _upload(client: TestClient, keys: Keys, orders: str) -> httpx.Response:
+    files = {
+        "orders": ("orders.csv", orders.encode(), "text/csv"),
+        "fleet": ("fleet.json", json.dumps(_fleet()).encode(), "application/json"),
+    }
+    return client.post("/v1/batches/csv", files=files, headers=keys.planner)
+
+
+def test_a_csv_upload_is_stored_as_csv_and_solved(
+    client: TestClient, keys: Keys, settings: Settings
+) -> None:
+    response = _upload(client, keys, ORDERS_CSV)
+    assert response.status_code == 201, response.text
+    stored = response.json()
+    assert (stored["kind"], stored["orders"]) == ("csv", 2)
+    job_id = queue(client, keys, stored["id"])
+    work(settings, once=True)
+    job = client.get(f"/v1/jobs/{job_id}", headers=keys.planner).json()
+    assert job["status"] == "done", job
+    assert job["summary"]["checker_feasible"] is True
+    assert job["summary"]["orders_unassigned"] == 0
+
+
+def test_a_bad_csv_row_names_file_row_and_field(client: TestClient, keys: Keys) -> None:
+    response = _upload(client, keys, ORDERS_CSV.replace("45.72", "north"))
+    problem = is_problem(response, 422)
+    assert problem["errors"][0]["file"] == "orders.csv"
+    assert "lat" in problem["errors"][0]["field"]
+    assert count(client.app.state.settings, Batch) == 0
+
+
+def test_a_json_batch_shaped_like_a_csv_upload_is_read_as_json(
+    client: TestClient, keys: Keys
+) -> None:
+    """The way a batch came in says how it is read, not the keys it has."""
+    body = {"csv": ORDERS_CSV, "fleet": _fleet()}
+    response = client.post("/v1/batches", json=body, headers=keys.planner)
+    problem = is_problem(response, 422)
+    assert problem["errors"][0]["file"] == "body"

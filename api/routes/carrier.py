@@ -8,7 +8,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, HTTPException, Query, Response
+from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
 from sqlalchemy import Connection
 
 from api.deps import (
@@ -50,6 +50,7 @@ CACHE_HEADERS = {
 
 @router.get("/routes", response_model=RoutePage, responses=problems(401, 403, 422))
 async def list_routes(
+    request: Request,
     token: Token,
     settings: SettingsDep,
     date: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
@@ -66,7 +67,7 @@ async def list_routes(
         )
 
     try:
-        page = await on_read_connection(settings, read)
+        page = await on_read_connection(request, read)
     except ValueError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
     return Response(
@@ -104,8 +105,8 @@ def _negotiate(fmt: str | None, accept: str | None) -> str:
 )
 async def get_route(
     route_id: str,
+    request: Request,
     token: Token,
-    settings: SettingsDep,
     format: Literal["json", "geojson", "gpx"] | None = None,
     accept: Annotated[str | None, Header(include_in_schema=False)] = None,
     if_none_match: Annotated[str | None, Header()] = None,
@@ -124,7 +125,7 @@ async def get_route(
             return tag, None
         return tag, RENDERED.get(tag, lambda: _render(fmt, routes.route_view(db, head)))
 
-    tag, content = await on_read_connection(settings, read)
+    tag, content = await on_read_connection(request, read)
     headers = {"ETag": tag, "Cache-Control": "no-cache", "Vary": "Accept"}
     if content is None:
         return Response(status_code=304, headers=headers)

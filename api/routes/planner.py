@@ -83,7 +83,7 @@ async def submit_batch_csv(
         principal.key_id,
         idempotency_key,
         fingerprint,
-        lambda: batches.submit_batch(session, document, principal.key_id),
+        lambda: batches.submit_batch(session, document, principal.key_id, "csv"),
     )
     return _reply(response, stored, f"/v1/batches/{stored.body['id']}")
 

@@ -116,18 +116,20 @@ def _summary(row: BatchRow) -> dict[str, Any]:
     }
 
 
-def submit_batch(session: Session, document: dict[str, Any], key_id: int | None) -> Stored:
+def submit_batch(
+    session: Session, document: dict[str, Any], key_id: int | None, kind: str = "json"
+) -> Stored:
     """Validate and store a batch given as a JSON document.
 
-    ``document`` is either the JSON batch itself, or ``{"csv": text, "fleet":
-    fleet document}`` for a CSV upload.
+    ``document`` is the JSON batch itself (``kind`` ``json``), or ``{"csv":
+    text, "fleet": fleet document}`` for a CSV upload (``kind`` ``csv``).
 
     Raises
     ------
     optimizer.formats.errors.InputError
         Located by file, row and field; nothing is stored.
     """
-    batch, kind = load_batch(document)
+    batch = load_batch(document, kind)
     row = BatchRow(
         name=batch.name,
         date=batch.date.isoformat(),
@@ -141,13 +143,15 @@ def submit_batch(session: Session, document: dict[str, Any], key_id: int | None)
     return Stored(201, _summary(row))
 
 
-def load_batch(document: dict[str, Any]) -> tuple[Batch, str]:
-    """The domain batch of a stored document, and its kind (``json`` or ``csv``)."""
-    if set(document) == {"csv", "fleet"} and isinstance(document["csv"], str):
-        return parse_batch_csv(
-            document["csv"], document["fleet"], "orders.csv", "fleet.json"
-        ), "csv"
-    return parse_batch(document, "body"), "json"
+def load_batch(document: dict[str, Any], kind: str) -> Batch:
+    """The domain batch of a stored document of ``kind`` ``json`` or ``csv``.
+
+    The kind is the way the batch came in, stored beside it: a JSON batch
+    that happens to have the keys of a CSV upload is still read as JSON.
+    """
+    if kind == "csv":
+        return parse_batch_csv(document["csv"], document["fleet"], "orders.csv", "fleet.json")
+    return parse_batch(document, "body")
 
 
 def get_batch(session: Session, batch_id: str) -> dict[str, Any]:

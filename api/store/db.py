@@ -12,6 +12,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 logger = logging.getLogger(__name__)
@@ -53,6 +54,22 @@ def get_engine(url: str) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def read_engine(url: str) -> AsyncEngine | None:
+    """An asyncio engine on a database server, for reads served on the event loop;
+    ``None`` for SQLite.
+
+    Its connections belong to the event loop that opens them: an app makes
+    one when it starts and disposes of it when it stops. They are in
+    autocommit: a read of one statement needs no ``BEGIN`` and ``ROLLBACK``
+    round trips.
+    """
+    if url.startswith("sqlite"):
+        return None
+    return create_async_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=20, isolation_level="AUTOCOMMIT"
+    )
 
 
 @lru_cache(maxsize=8)
