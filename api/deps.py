@@ -8,6 +8,7 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, Header, HTTPException, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -131,6 +132,14 @@ async def on_read_connection(request: Request, work: Callable[[Connection], T]) 
     if engine is None:
         with read_connection(request.app.state.settings.database_url) as connection:
             return work(connection)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(work)
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+    # The server dropped the connection (a restart, say): SQLAlchemy has discarded every
+    # pooled connection as old as that one. Reads can be tried again, once.
     async with engine.connect() as connection:
         return await connection.run_sync(work)
 

@@ -411,9 +411,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     machine = outcome["machine"]
     if machine is not None:
+        cores = os.cpu_count() or 1
+        per_request = machine["busy"] * cores * args.duration / len(outcome["results"]) * 1000
         print(
-            f"machine while measured ({os.cpu_count()} cores): busy {machine['busy']:.0%}, "
-            f"stolen by the hypervisor {machine['steal']:.0%}, idle {machine['idle']:.0%}"
+            f"machine while measured ({cores} cores): busy {machine['busy']:.0%}, "
+            f"stolen by the hypervisor {machine['steal']:.0%}, idle {machine['idle']:.0%}; "
+            f"{per_request:.2f} ms of CPU per request (server, database, load generator)"
         )
     for line in table(outcome["results"], outcome["span_s"]):
         print(line)

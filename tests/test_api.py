@@ -32,7 +32,7 @@ from api_support import (
     submit,
 )
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from api.app import create_app
@@ -40,7 +40,7 @@ from api.jobs import work
 from api.services import webhooks
 from api.services.keys import create_key, revoke_key
 from api.settings import Settings
-from api.store.db import migrate, session_scope
+from api.store.db import READ_APPLICATION, get_engine, migrate, session_scope
 from api.store.models import (
     Batch,
     IdempotencyKey,
@@ -829,3 +829,25 @@ def test_a_json_batch_shaped_like_a_csv_upload_is_read_as_json(
     response = client.post("/v1/batches", json=body, headers=keys.planner)
     problem = is_problem(response, 422)
     assert problem["errors"][0]["file"] == "body"
+
+
+def test_carrier_reads_survive_connections_the_server_dropped(
+    client: TestClient, keys: Keys, routes: dict[str, str], database_url: str
+) -> None:
+    if database_url.startswith("sqlite"):
+        pytest.skip("connections to a database server")
+    path = f"/v1/carrier/routes/{routes['alpha']}"
+    first = client.get(path, headers=keys.alpha)
+    assert first.status_code == 200
+    with get_engine(database_url).connect() as connection:
+        dropped = connection.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE application_name = :name"
+            ),
+            {"name": READ_APPLICATION},
+        ).scalar_one()
+    assert dropped >= 1
+    again = client.get(path, headers=keys.alpha)
+    assert again.status_code == 200
+    assert again.headers["etag"] == first.headers["etag"]

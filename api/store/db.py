@@ -56,6 +56,10 @@ def get_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+READ_APPLICATION = "tournee carrier reads"
+"""``application_name`` of the read engine's connections (``pg_stat_activity``)."""
+
+
 def read_engine(url: str) -> AsyncEngine | None:
     """An asyncio engine on a database server, for reads served on the event loop;
     ``None`` for SQLite.
@@ -63,12 +67,18 @@ def read_engine(url: str) -> AsyncEngine | None:
     Its connections belong to the event loop that opens them: an app makes
     one when it starts and disposes of it when it stops. They are in
     autocommit: a read of one statement needs no ``BEGIN`` and ``ROLLBACK``
-    round trips.
+    round trips. They are not pinged before use (a round trip per request):
+    a read that finds its connection dropped is tried again instead, see
+    ``api.deps.on_read_connection``.
     """
     if url.startswith("sqlite"):
         return None
     return create_async_engine(
-        url, pool_pre_ping=True, pool_size=10, max_overflow=20, isolation_level="AUTOCOMMIT"
+        url,
+        pool_size=10,
+        max_overflow=20,
+        isolation_level="AUTOCOMMIT",
+        connect_args={"application_name": READ_APPLICATION},
     )
 
 
